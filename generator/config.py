@@ -1,0 +1,339 @@
+"""site.toml -> SiteConfig: every key declared once, every problem reported at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.problems import Problem
+from generator.urls import is_clean_slug, normalize_base_url, slugify
+
+CONFIG_FILE = "site.toml"
+Level = Literal["provinsi", "kabupaten", "kota"]
+LEVELS: tuple[str, ...] = get_args(Level)
+
+
+@dataclass(frozen=True)
+class Office:
+    """One KPU office that publishes news: an `[[offices]]` table."""
+
+    slug: str
+    """URL slug, e.g. "kpu-kabupaten-blora" (lowercase letters, digits, hyphens)."""
+    name: str
+    """Full name, e.g. "KPU Kabupaten Blora"."""
+    level: Level
+    """provinsi, kabupaten or kota."""
+    parent: str = ""
+    """Slug of the province office a kabupaten/kota office belongs to."""
+    timezone: str = ""
+    """Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT); default: the site's."""
+    address: str = ""
+    """Postal address, shown in the footer."""
+    phone: str = ""
+    """Telephone number, shown in the footer."""
+    email: str = ""
+    """Contact e-mail, shown in the footer."""
+    website: str = ""
+    """The office's own website."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The `[site]` table."""
+
+    title: str
+    """Name of the site, in the header and in feeds."""
+    base_url: str
+    """Absolute URL the site is published at, e.g. "https://berita.kpu.example/"."""
+    description: str = ""
+    """One sentence about the site, for feeds and the home page's meta description."""
+    language: str = "id"
+    """Language of the content (BCP 47)."""
+    timezone: str = "Asia/Jakarta"
+    """Default time zone for offices that name none."""
+    per_page: int = 10
+    """Articles per list page."""
+    feed_length: int = 20
+    """Newest articles in each feed."""
+    default_image: str = ""
+    """Share image for articles without one: a path under the theme's static/ or an URL."""
+    owner: str = ""
+    """Slug of the office that runs this site: its contact details fill the footer."""
+    search: bool = True
+    """Build the search index (Pagefind)."""
+    new_article_path: str = "{office}/{year}/{slug}.md"
+    """Where `berita new` puts an article, inside content/."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.toml says, validated."""
+
+    root: Path
+    site: Site
+    offices: tuple[Office, ...]
+    office_by_slug: dict[str, Office] = field(repr=False, compare=False)
+
+    def find_office(self, key: str) -> Office | None:
+        """An office by slug or by full name (case and spacing ignored)."""
+        if key in self.office_by_slug:
+            return self.office_by_slug[key]
+        wanted = " ".join(key.split()).casefold()
+        for office in self.offices:
+            if " ".join(office.name.split()).casefold() == wanted:
+                return office
+        slug = slugify(key)
+        return self.office_by_slug.get(slug)
+
+    def suggest_office(self, key: str) -> str | None:
+        """The office slug closest to a mistyped `key`, if any is close."""
+        names = list(self.office_by_slug) + [o.name for o in self.offices]
+        match = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        if not match:
+            match = difflib.get_close_matches(slugify(key), list(self.office_by_slug), n=1)
+        if not match:
+            return None
+        office = self.find_office(match[0])
+        return office.slug if office else None
+
+    def office_zone(self, office: Office) -> ZoneInfo:
+        return ZoneInfo(office.timezone or self.site.timezone)
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        site = dataclasses.replace(self.site, base_url=normalize_base_url(base_url))
+        return dataclasses.replace(self, site=site)
+
+
+class _Lines:
+    """Finds the line of a key in the TOML text, so problems can point at it."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[str, int, str], int] = {}
+        self.tables: dict[tuple[str, int], int] = {}
+        table, index = "", 0
+        counts: dict[str, int] = {}
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if header := re.match(r"^\[\[\s*([\w.-]+)\s*\]\]", line):
+                table = header.group(1)
+                index = counts.get(table, 0)
+                counts[table] = index + 1
+                self.tables[(table, index)] = number
+            elif header := re.match(r"^\[\s*([\w.-]+)\s*\]", line):
+                table, index = header.group(1), 0
+                self.tables[(table, index)] = number
+            elif key := re.match(r"^([\w-]+|\"[^\"]*\")\s*=", line):
+                self.lines.setdefault((table, index, key.group(1).strip('"')), number)
+
+    def of(self, table: str, index: int, key: str | None = None) -> int | None:
+        if key is not None and (table, index, key) in self.lines:
+            return self.lines[(table, index, key)]
+        return self.tables.get((table, index))
+
+
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def _field_type(f: dataclasses.Field) -> type:
+    annotation = f.type if isinstance(f.type, str) else f.type.__name__
+    if annotation in ("int",):
+        return int
+    if annotation in ("bool",):
+        return bool
+    return str
+
+
+def _read_table(
+    cls: type, raw: Any, where: str, index: int, lines: _Lines, path: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Checks one table's keys and types against `cls`'s fields."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        line = lines.of(where, index)
+        return {}, [Problem(path, line, where, "must be a table", f"[{where}]")]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = lines.of(where, index, key)
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(
+                Problem(path, line, f"{where}.{key}", f"unknown key{hint}",
+                        "one of: " + ", ".join(fields))
+            )
+            continue
+        wanted = _field_type(fields[key])
+        # TOML's bools are ints to Python; a number where a flag is wanted is a mistake.
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            problems.append(
+                Problem(path, line, f"{where}.{key}",
+                        f"wrong type: received {value!r}", _TYPE_NAMES[wanted])
+            )
+            continue
+        values[key] = value
+    for name, f in fields.items():
+        no_default = f.default is dataclasses.MISSING
+        if no_default and name not in raw:
+            problems.append(Problem(path, lines.of(where, index), f"{where}.{name}",
+                                    "required key is missing", _TYPE_NAMES[_field_type(f)]))
+    return values, problems
+
+
+def _check_zone(value: str, path: str, line: int | None, key: str) -> list[Problem]:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [Problem(path, line, key, f"unknown time zone {value!r}",
+                        "Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")]
+    return []
+
+
+def _check_site(values: dict[str, Any], path: str, lines: _Lines) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(key: str) -> int | None:
+        return lines.of("site", 0, key)
+
+    base = values.get("base_url")
+    if base is not None:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(Problem(path, at("base_url"), "site.base_url",
+                                    f"not an absolute URL: {base!r}",
+                                    'an address like "https://berita.kpu.example/"'))
+    for key in ("per_page", "feed_length"):
+        if key in values and values[key] < 1:
+            problems.append(Problem(path, at(key), f"site.{key}",
+                                    f"must be at least 1, received {values[key]}", "a number >= 1"))
+    if "timezone" in values:
+        problems += _check_zone(values["timezone"], path, at("timezone"), "site.timezone")
+    if "title" in values and not values["title"].strip():
+        problems.append(Problem(path, at("title"), "site.title", "is empty", "the site's name"))
+    return problems
+
+
+def _check_offices(offices: list[Office], path: str, lines: _Lines,
+                   indexes: list[int]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for office, index in zip(offices, indexes, strict=True):
+        def at(key: str, index: int = index) -> int | None:
+            return lines.of("offices", index, key)
+
+        if not is_clean_slug(office.slug):
+            problems.append(Problem(path, at("slug"), "offices.slug",
+                                    f"not a clean slug: {office.slug!r}",
+                                    f"lowercase letters, digits and hyphens, e.g. "
+                                    f"{slugify(office.name) or 'kpu-kota-x'!r}"))
+        if office.slug in seen:
+            problems.append(Problem(path, at("slug"), "offices.slug",
+                                    f"office {office.slug!r} is listed twice "
+                                    f"(first on line {seen[office.slug]})", "each slug once"))
+        seen.setdefault(office.slug, at("slug") or 0)
+        if office.level not in LEVELS:
+            problems.append(Problem(path, at("level"), "offices.level",
+                                    f"unknown level {office.level!r}",
+                                    "one of: " + ", ".join(LEVELS)))
+        if office.timezone:
+            problems += _check_zone(office.timezone, path, at("timezone"), "offices.timezone")
+        if not office.name.strip():
+            problems.append(Problem(path, at("name"), "offices.name", "is empty",
+                                    'the full name, e.g. "KPU Kota Blitar"'))
+    by_slug = {o.slug: o for o in offices}
+    for office, index in zip(offices, indexes, strict=True):
+        line = lines.of("offices", index, "parent")
+        if office.parent:
+            parent = by_slug.get(office.parent)
+            if parent is None:
+                problems.append(Problem(path, line, "offices.parent",
+                                        f"no office has the slug {office.parent!r}",
+                                        "the slug of a provinsi office listed in site.toml"))
+            elif parent.level != "provinsi" or office.level == "provinsi":
+                problems.append(Problem(path, line, "offices.parent",
+                                        f"{office.slug} ({office.level}) cannot belong to "
+                                        f"{parent.slug} ({parent.level})",
+                                        "a kabupaten/kota office under a provinsi office"))
+        # An office's name that slugifies to another office's slug would make
+        # `office: <name>` in front matter ambiguous.
+        name_slug = slugify(office.name)
+        other = by_slug.get(name_slug)
+        if other is not None and other is not office:
+            problems.append(Problem(path, lines.of("offices", index, "name"), "offices.name",
+                                    f"the name {office.name!r} collides with the slug of "
+                                    f"office {other.slug!r}", "names and slugs that differ"))
+    return problems
+
+
+def load(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """Reads `root`/site.toml. Returns (config, problems); config is None if unusable."""
+    file = root / CONFIG_FILE
+    path = CONFIG_FILE
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(path, None, None,
+                              f"site.toml not found in {root}",
+                              "a site folder holding site.toml (use -s/--site)")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, None, "not valid UTF-8 text", "a file saved as UTF-8")]
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return None, [Problem(path, int(found.group(1)) if found else None, None,
+                              f"TOML syntax error: {message}", "valid TOML")]
+    return parse(raw, root, text)
+
+
+def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig | None,
+                                                                      list[Problem]]:
+    """Validates parsed TOML; `text` is the source, for line numbers."""
+    path = CONFIG_FILE
+    lines = _Lines(text)
+    problems: list[Problem] = []
+    for key in raw:
+        if key not in ("site", "offices"):
+            problems.append(Problem(path, lines.of(key, 0) or lines.of("", 0, key), key,
+                                    "unknown table or key", "[site] and [[offices]]"))
+    site_values, found = _read_table(Site, raw.get("site", {}), "site", 0, lines, path)
+    problems += found
+    problems += _check_site(site_values, path, lines)
+    offices: list[Office] = []
+    indexes: list[int] = []
+    raw_offices = raw.get("offices", [])
+    if not isinstance(raw_offices, list):
+        problems.append(Problem(path, None, "offices", "must be a list of [[offices]] tables",
+                                "[[offices]] tables"))
+        raw_offices = []
+    if not raw_offices:
+        problems.append(Problem(path, None, "offices", "no office is listed",
+                                "at least one [[offices]] table"))
+    for index, item in enumerate(raw_offices):
+        values, found = _read_table(Office, item, "offices", index, lines, path)
+        problems += found
+        if not found:
+            offices.append(Office(**values))
+            indexes.append(index)
+    problems += _check_offices(offices, path, lines, indexes)
+    owner = site_values.get("owner")
+    if owner and owner not in {o.slug for o in offices}:
+        problems.append(Problem(path, lines.of("site", 0, "owner"), "site.owner",
+                                f"no office has the slug {owner!r}", "an office slug"))
+    if problems:
+        return None, problems
+    site = Site(**site_values)
+    site = dataclasses.replace(site, base_url=normalize_base_url(site.base_url))
+    return SiteConfig(root=root, site=site, offices=tuple(offices),
+                      office_by_slug={o.slug: o for o in offices}), []

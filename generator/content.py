@@ -1,0 +1,487 @@
+"""content/ -> [Article]: front matter read, validated and typed; problems collected.
+
+Nothing here renders Markdown (see markup.py); an Article is what the
+operator wrote, checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import frontmatter
+import yaml
+
+from generator.config import SiteConfig
+from generator.i18n import ZONES_BY_ABBREVIATION
+from generator.problems import Problem
+from generator.urls import is_clean_slug, slugify
+
+CONTENT_DIR = "content"
+REQUIRED = ("title", "date", "office")
+KNOWN_FIELDS = frozenset({
+    "title", "date", "office", "views", "tags", "slug", "summary", "image", "image_caption",
+    "author", "updated", "draft", "source", "source_url", "aliases",
+})
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+DATE_EXPECTED = "a date like 2024-09-06 or 2024-09-06 10:00 (optionally +07:00 or WIB/WITA/WIT)"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    """As the operator first wrote it, e.g. "Pemilu 2024"."""
+    slug: str
+    """Its identity: "Pemilu 2024" and "pemilu-2024" are one tag."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One Markdown file under content/, validated."""
+
+    path: str
+    """Relative to the site folder, e.g. "content/kpu-kabupaten-blora/2024/raker.md"."""
+    title: str
+    date: datetime
+    """Aware, in the office's zone."""
+    has_time: bool
+    """False when the operator gave only a day: pages then show no time."""
+    office: str
+    """Office slug."""
+    slug: str
+    views: int = 0
+    tags: tuple[Tag, ...] = ()
+    summary: str = ""
+    """From front matter; markup fills it from the first paragraph when empty."""
+    image: str = ""
+    """Content-relative path of a local image, or an absolute http(s) URL."""
+    image_line: int = 0
+    image_caption: str = ""
+    author: str = ""
+    updated: datetime | None = None
+    draft: bool = False
+    source: str = ""
+    source_url: str = ""
+    aliases: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    body: str = field(default="", repr=False)
+    body_line: int = 1
+    """Line of the file where the Markdown body starts."""
+    digest: str = ""
+    """Hash of the file's bytes: the cache key of everything derived from it."""
+    html: str = field(default="", repr=False)
+    """Filled by markup."""
+
+    @property
+    def directory(self) -> str:
+        """Folder of the file relative to content/, for resolving images beside it."""
+        parent = Path(self.path).parent.as_posix()
+        return parent[len(CONTENT_DIR) :].lstrip("/")
+
+
+def is_editor_litter(name: str) -> bool:
+    """Hidden files, editor backups and lock files: never published."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swo", ".tmp", ".bak"))
+
+
+def is_ignored(name: str) -> bool:
+    """Only Markdown files that are not editor litter are articles."""
+    return is_editor_litter(name) or not name.endswith(".md")
+
+
+def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Every article file under root/content, sorted; symlinks out of content/ skipped."""
+    content = root / CONTENT_DIR
+    problems: list[Problem] = []
+    found: list[Path] = []
+    if not content.is_dir():
+        return [], [Problem(CONTENT_DIR, None, None, "content folder not found",
+                            "a content/ folder with Markdown articles")]
+    real_content = content.resolve()
+    # os.walk does not follow directory symlinks, so symlink loops cannot trap us.
+    for folder, dirs, files in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if is_ignored(name):
+                continue
+            file = Path(folder) / name
+            if file.is_symlink():
+                target = file.resolve()
+                if not target.is_relative_to(real_content) or not target.is_file():
+                    problems.append(Problem(_rel(file, root), None, None,
+                                            "ignored: symbolic link leads outside content/",
+                                            "a real file inside content/", "warning"))
+                    continue
+            found.append(file)
+    return found, problems
+
+
+def load(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
+    """Reads and validates every article of the site."""
+    files, problems = find_sources(config.root)
+    articles: list[Article] = []
+    for file in files:
+        article, found = load_file(file, config)
+        problems += found
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def _rel(file: Path, root: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def load_file(file: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    path = _rel(file, config.root)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path, None, None, f"cannot read the file: {exc.strerror}")]
+    return parse(data, path, config)
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 (with or without BOM) -> text with "\\n" line ends; never guesses an encoding."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(path, line, None,
+                              f"not UTF-8 text: byte 0x{data[exc.start]:02x} at column {column}",
+                              "a file saved as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
+    """-> (front matter, its first line, body, its first line, problems)."""
+    lines = text.split("\n")
+    if not text.strip():
+        return "", 1, "", 1, [Problem(path, 1, None, "the file is empty",
+                                      "front matter between --- lines, then the article")]
+    if not _BOUNDARY.match(lines[0]):
+        return "", 1, "", 1, [Problem(path, 1, None, "the file does not start with front matter",
+                                      "a first line of ---, then title:, date:, office:")]
+    for index in range(1, len(lines)):
+        if _BOUNDARY.match(lines[index]):
+            return ("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2, [])
+    return "", 1, "", 1, [Problem(path, 1, None, "front matter is not closed",
+                                  "a line of --- after the last field")]
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    problem = getattr(exc, "problem", None) or str(exc)
+    message = f"YAML syntax error: {problem}"
+    if "'\\t'" in problem:
+        message = "YAML syntax error: a tab is used for indentation"
+        return Problem(path, line, None, message, "spaces instead of tabs")
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        opened = first_line + context_mark.line
+        message += f" ({context}, opened on line {opened})"
+        if opened != line:
+            message += f"; check line {opened}"
+    return Problem(path, line, None, message,
+                   "field: value lines; quote values that contain ': ' or start with [ { \" '")
+
+
+def read_front_matter(text: str, path: str, first_line: int
+                      ) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem]]:
+    """YAML -> (mapping, line of each key, problems)."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}, []
+        if not isinstance(node, yaml.MappingNode):
+            return None, {}, [Problem(path, first_line, None,
+                                      "front matter is not a list of fields",
+                                      "lines of field: value")]
+        lines: dict[str, int] = {}
+        problems: list[Problem] = []
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            line = first_line + key_node.start_mark.line
+            if key in lines:
+                problems.append(Problem(path, line, key,
+                                        f"field given twice (also on line {lines[key]})",
+                                        "each field once"))
+            lines.setdefault(key, line)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        return None, {}, [_yaml_problem(exc, path, first_line)]
+    finally:
+        loader.dispose()
+    return {str(k): v for k, v in data.items()}, lines, problems
+
+
+_DATE_TEXT = re.compile(
+    r"^(?P<day>\d{4}-\d{1,2}-\d{1,2})"
+    r"(?:[T ]+(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|WIB|WITA|WIT)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_date(value: Any, zone: ZoneInfo) -> tuple[datetime, bool] | None:
+    """A front-matter date -> (aware datetime, has a time); None when unreadable.
+
+    A date without an offset is in `zone` (the office's); WIB/WITA/WIT name a zone.
+    """
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=zone)
+        return moment, True
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=zone), False
+    if not isinstance(value, str):
+        return None
+    match = _DATE_TEXT.match(value.strip())
+    if not match:
+        return None
+    try:
+        day = date.fromisoformat(_pad_day(match["day"]))
+        clock = time(int(match["hour"] or 0), int(match["minute"] or 0), int(match["second"] or 0))
+    except ValueError:
+        return None
+    moment = datetime.combine(day, clock, tzinfo=zone)
+    offset = (match["zone"] or "").upper()
+    if offset in ZONES_BY_ABBREVIATION:
+        moment = moment.replace(tzinfo=ZoneInfo(ZONES_BY_ABBREVIATION[offset]))
+    elif offset:
+        iso = day.isoformat() + "T" + clock.isoformat() + ("+00:00" if offset == "Z" else offset)
+        try:
+            moment = datetime.fromisoformat(iso)
+        except ValueError:
+            return None
+    return moment, match["hour"] is not None
+
+
+def _pad_day(text: str) -> str:
+    year, month, day = text.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as text; None for lists, mappings and the like."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None
+
+
+class _Fields:
+    """Validates one article's fields, collecting problems with their lines."""
+
+    def __init__(self, meta: dict[str, Any], lines: dict[str, int], path: str,
+                 default_line: int) -> None:
+        self.meta, self.lines, self.path = meta, lines, path
+        self.default_line = default_line
+        self.problems: list[Problem] = []
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.default_line)
+
+    def error(self, key: str, message: str, expected: str | None = None) -> None:
+        self.problems.append(Problem(self.path, self.line(key), key, message, expected))
+
+    def warn(self, key: str, message: str, expected: str | None = None) -> None:
+        self.problems.append(Problem(self.path, self.line(key), key, message, expected,
+                                     "warning"))
+
+    def required_text(self, key: str, expected: str) -> str:
+        if key not in self.meta:
+            self.error(key, "required field is missing", expected)
+            return ""
+        value = self.meta[key]
+        text = _text(value)
+        if value is None or text == "":
+            self.error(key, "required field is empty", expected)
+            return ""
+        if text is None:
+            self.error(key, f"must be text, received {type(value).__name__}", expected)
+            return ""
+        return text
+
+    def optional_text(self, key: str) -> str:
+        value = self.meta.get(key)
+        if value is None:
+            return ""
+        text = _text(value)
+        if text is None:
+            self.error(key, f"must be text, received {type(value).__name__}", "text")
+            return ""
+        return text
+
+    def views(self) -> int:
+        value = self.meta.get("views")
+        if value is None:
+            return 0
+        hint = "a whole number >= 0 without thousands dots, e.g. 1234"
+        if isinstance(value, bool):
+            self.error("views", f"must be a number, received {value}", hint)
+        elif isinstance(value, int):
+            if value >= 0:
+                return value
+            self.error("views", f"must not be negative, received {value}", hint)
+        elif isinstance(value, float) or (
+            isinstance(value, str) and re.fullmatch(r"\d{1,3}([.,]\d{3})+", value.strip())
+        ):
+            raw = str(value).strip()
+            digits = re.sub(r"[.,]", "", raw)
+            if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
+                self.error("views", f"{raw} reads as a decimal number, not {int(digits):,}"
+                           .replace(",", ".") + f"; write views: {digits}", hint)
+            else:
+                self.error("views", f"must be a whole number, received {raw}", hint)
+        elif isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        else:
+            self.error("views", f"must be a whole number, received {value!r}", hint)
+        return 0
+
+    def flag(self, key: str) -> bool:
+        value = self.meta.get(key)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        self.error(key, f"must be true or false, received {value!r}", "true or false")
+        return False
+
+    def tags(self) -> tuple[Tag, ...]:
+        value = self.meta.get("tags")
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.error("tags", f"must be a list, received {type(value).__name__}",
+                       "tags: [Pemilu 2024, Sosialisasi] or one tag as text")
+            return ()
+        tags: dict[str, Tag] = {}
+        for number, item in enumerate(items, start=1):
+            name = _text(item)
+            if name is None or not name:
+                self.error("tags", f"tag {number} is empty", "a name for every tag")
+                continue
+            name = " ".join(name.split())
+            slug = slugify(name)
+            if not slug:
+                self.error("tags", f"tag {name!r} has no letters or digits", "a tag name")
+                continue
+            tags.setdefault(slug, Tag(name, slug))
+        return tuple(tags.values())
+
+    def moment(self, key: str, zone: ZoneInfo, required: bool) -> tuple[datetime, bool] | None:
+        if key not in self.meta or self.meta[key] is None or self.meta[key] == "":
+            if required:
+                state = "missing" if key not in self.meta else "empty"
+                self.error(key, f"required field is {state}", DATE_EXPECTED)
+            return None
+        parsed = parse_date(self.meta[key], zone)
+        if parsed is None:
+            self.error(key, f"cannot read {self.meta[key]!s} as a date", DATE_EXPECTED)
+        return parsed
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.meta.get(key)
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            self.error(key, "must be a list of text", f"{key}: [..., ...]")
+            return ()
+        return tuple(items)
+
+
+def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    """One file's bytes -> Article, or None with the problems that prevent it."""
+    text, problems = decode(data, path)
+    if text is None:
+        return None, problems
+    front, front_line, body, body_line, problems = split(text, path)
+    if problems:
+        return None, problems
+    meta, lines, problems = read_front_matter(front, path, front_line)
+    if meta is None:
+        return None, problems
+    fields = _Fields(meta, lines, path, default_line=max(front_line - 1, 1))
+    fields.problems += problems
+
+    title = fields.required_text("title", "the article's headline")
+    office_key = fields.required_text("office", "an office slug from site.toml")
+    office = config.find_office(office_key) if office_key else None
+    if office_key and office is None:
+        suggestion = config.suggest_office(office_key)
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        fields.error("office", f"unknown office {office_key!r}{hint}",
+                     "an office slug listed in site.toml")
+    zone = config.office_zone(office) if office else ZoneInfo(config.site.timezone)
+    when = fields.moment("date", zone, required=True)
+    updated = fields.moment("updated", zone, required=False)
+
+    slug = fields.optional_text("slug")
+    if slug:
+        if not is_clean_slug(slug):
+            fields.error("slug", f"not a clean slug: {slug!r}",
+                         "lowercase letters, digits and hyphens, e.g. "
+                         f"{slugify(slug) or 'berita-kpu'!r}")
+    elif title:
+        slug = slugify(title)
+        if not slug:
+            fields.error("title", "the title has no letters or digits to make an address from",
+                         "a slug: field with lowercase letters, digits and hyphens")
+
+    image = fields.optional_text("image")
+    if image and not re.match(r"^https?://", image):
+        image = _content_relative(path, image, fields)
+    source_url = fields.optional_text("source_url")
+    if source_url and not re.match(r"^https?://\S+$", source_url):
+        fields.error("source_url", f"not a web address: {source_url!r}",
+                     "an address starting with https://")
+    article_fields = dict(
+        views=fields.views(), tags=fields.tags(), summary=fields.optional_text("summary"),
+        image=image, image_line=fields.line("image") if image else 0,
+        image_caption=fields.optional_text("image_caption"),
+        author=fields.optional_text("author"), updated=updated[0] if updated else None,
+        draft=fields.flag("draft"), source=fields.optional_text("source"),
+        source_url=source_url, aliases=fields.text_list("aliases"),
+    )
+    if fields.problems and any(p.severity == "error" for p in fields.problems):
+        return None, fields.problems
+    assert when is not None and office is not None
+    extra = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
+    return Article(
+        path=path, title=title, date=when[0], has_time=when[1], office=office.slug, slug=slug,
+        extra=extra, body=body, body_line=body_line,
+        digest=hashlib.blake2b(data, digest_size=16).hexdigest(), **article_fields,
+    ), fields.problems
+
+
+def _content_relative(path: str, reference: str, fields: _Fields) -> str:
+    """An image path relative to the article file -> relative to content/."""
+    folder = Path(path).parent
+    joined = os.path.normpath((folder / reference).as_posix()).replace(os.sep, "/")
+    if reference.startswith("/"):
+        joined = os.path.normpath(CONTENT_DIR + reference).replace(os.sep, "/")
+    if not joined.startswith(CONTENT_DIR + "/"):
+        fields.error("image", f"{reference!r} points outside content/",
+                     "a file beside the article or in a folder under content/")
+        return ""
+    return joined[len(CONTENT_DIR) + 1 :]

@@ -1,0 +1,185 @@
+"""[Article] -> Site: the lists every page is made of. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from generator.config import Office, SiteConfig
+from generator.content import Article, Tag
+from generator.problems import Problem
+
+POPULAR_COUNT = 5
+RELATED_COUNT = 5
+# Candidates looked at per shared tag when finding related articles: keeps the
+# work linear in the number of articles even for a tag on every article.
+RELATED_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class TagGroup:
+    tag: Tag
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class OfficeGroup:
+    office: Office
+    articles: tuple[Article, ...]
+    children: tuple[Office, ...]
+    """Kabupaten/kota offices under this province office."""
+    region_latest: tuple[Article, ...]
+    """Newest articles of the children, for a province's page."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every list a page may show, computed once."""
+
+    articles: tuple[Article, ...]
+    """All articles, newest first: each has its own page."""
+    listed: tuple[Article, ...]
+    """Newest first, one article per syndicated story: for site-wide lists."""
+    tags: dict[str, TagGroup]
+    offices: dict[str, OfficeGroup]
+    provinces: tuple[tuple[Office, tuple[Office, ...]], ...]
+    """Each province office with its kabupaten/kota offices, for the offices page."""
+    by_month: dict[tuple[int, int], tuple[Article, ...]]
+    popular: tuple[Article, ...]
+    related: dict[str, tuple[Article, ...]] = field(repr=False)
+    """Keyed by article path."""
+    previous: dict[str, Article] = field(repr=False)
+    """The next older article, keyed by article path."""
+    following: dict[str, Article] = field(repr=False)
+    """The next newer article, keyed by article path."""
+
+    @property
+    def years(self) -> dict[int, tuple[Article, ...]]:
+        grouped: dict[int, list[Article]] = defaultdict(list)
+        for (year, _), articles in sorted(self.by_month.items(), reverse=True):
+            grouped[year].extend(articles)
+        return {year: tuple(items) for year, items in grouped.items()}
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest first; the source path breaks ties so builds are deterministic."""
+    return sorted(articles, key=lambda a: (-a.date.timestamp(), a.path))
+
+
+def collisions(articles: Sequence[Article]) -> list[Problem]:
+    """Two articles may not share an address (compared case-folded)."""
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_slug[article.slug.casefold()].append(article)
+    problems = []
+    for slug, group in sorted(by_slug.items()):
+        if len(group) > 1:
+            paths = ", ".join(a.path for a in group)
+            for article in group:
+                problems.append(Problem(article.path, article.body_line - 1 or 1, "slug",
+                                        f"address /berita/{slug}/ is used by {len(group)} "
+                                        f"articles: {paths}",
+                                        "a unique slug: field in all but one"))
+    return problems
+
+
+def unique_stories(articles: Sequence[Article]) -> list[Article]:
+    """Drops reposts of a story already listed (same source_url), keeping the oldest."""
+    first: dict[str, Article] = {}
+    for article in reversed(articles):
+        if article.source_url:
+            first.setdefault(article.source_url, article)
+    return [a for a in articles if not a.source_url or first[a.source_url] is a]
+
+
+def _tag_names(articles: Sequence[Article]) -> dict[str, Tag]:
+    """The spelling of each tag most articles use (ties: alphabetical)."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for tag in article.tags:
+            spellings[tag.slug][tag.name] += 1
+    return {
+        slug: Tag(min(counts, key=lambda name: (-counts[name], name)), slug)
+        for slug, counts in spellings.items()
+    }
+
+
+def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
+                     window: int = RELATED_WINDOW) -> dict[str, tuple[Article, ...]]:
+    """For each article, others sharing tags: most shared tags first, then newest.
+
+    Candidates come from a window of `window` articles around the article in each
+    of its tags' lists, so the cost is O(articles x tags x window), not quadratic.
+    """
+    position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        for tag in article.tags:
+            members[tag.slug].append(article)
+    index_in_tag = {
+        (slug, a.path): i for slug, group in members.items() for i, a in enumerate(group)
+    }
+    related: dict[str, tuple[Article, ...]] = {}
+    for article in articles:
+        mine = {t.slug for t in article.tags}
+        candidates: dict[str, Article] = {}
+        for slug in mine:
+            group = members[slug]
+            at = index_in_tag[(slug, article.path)]
+            start = max(0, at - window // 2)
+            for other in group[start : start + window]:
+                if other.path != article.path:
+                    candidates[other.path] = other
+        ranked = sorted(
+            candidates.values(),
+            key=lambda o: (-len(mine.intersection(t.slug for t in o.tags)), position[o.path]),
+        )
+        related[article.path] = tuple(ranked[:count])
+    return related
+
+
+def build(articles: Iterable[Article], config: SiteConfig) -> Site:
+    ordered = newest_first(articles)
+    listed = unique_stories(ordered)
+    names = _tag_names(ordered)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    for article in listed:
+        for tag in article.tags:
+            by_tag[tag.slug].append(article)
+    tags = {
+        slug: TagGroup(names[slug], tuple(by_tag[slug]))
+        for slug in sorted(by_tag)
+    }
+    by_office: dict[str, list[Article]] = defaultdict(list)
+    for article in ordered:
+        by_office[article.office].append(article)
+    children: dict[str, list[Office]] = defaultdict(list)
+    for office in config.offices:
+        if office.parent:
+            children[office.parent].append(office)
+    offices = {}
+    for office in config.offices:
+        kids = tuple(sorted(children[office.slug], key=lambda o: o.name))
+        region = newest_first(a for kid in kids for a in by_office[kid.slug])
+        offices[office.slug] = OfficeGroup(office, tuple(by_office[office.slug]), kids,
+                                           tuple(region[:POPULAR_COUNT]))
+    provinces = tuple(
+        (office, offices[office.slug].children)
+        for office in sorted(config.offices, key=lambda o: o.name)
+        if not office.parent
+    )
+    by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in listed:
+        by_month[(article.date.year, article.date.month)].append(article)
+    popular = sorted(listed, key=lambda a: (-a.views, -a.date.timestamp(), a.path))
+    previous = {a.path: b for a, b in itertools.pairwise(ordered)}
+    following = {b.path: a for a, b in itertools.pairwise(ordered)}
+    return Site(
+        articles=tuple(ordered), listed=tuple(listed), tags=tags, offices=offices,
+        provinces=provinces,
+        by_month={key: tuple(items) for key, items in sorted(by_month.items(), reverse=True)},
+        popular=tuple(popular[:POPULAR_COUNT]), related=related_articles(ordered),
+        previous=previous, following=following,
+    )

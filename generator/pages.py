@@ -1,0 +1,127 @@
+"""Site -> [Page]: what pages exist, at which route, with which template and data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.config import SiteConfig
+from generator.content import Article
+from generator.i18n import month_name, t
+from generator.model import Site
+from generator.urls import route
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page of a list sits among its siblings."""
+
+    number: int
+    """This page's number, from 1."""
+    count: int
+    """How many pages the list has (at least 1)."""
+    routes: tuple[str, ...] = field(repr=False)
+    """Route of every page of the list, in order."""
+
+    @property
+    def has_previous(self) -> bool:
+        """There is a page of newer articles before this one."""
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        """There is a page of older articles after this one."""
+        return self.number < self.count
+
+    @property
+    def previous_route(self) -> str:
+        """Route of the page before (only when has_previous)."""
+        return self.routes[self.number - 2]
+
+    @property
+    def next_route(self) -> str:
+        """Route of the page after (only when has_next)."""
+        return self.routes[self.number]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One file of output: a route, the template that renders it, and its data."""
+
+    route: str
+    template: str
+    context: dict[str, Any] = field(repr=False)
+
+
+def paginate(items: Sequence[Article], per_page: int, kind: str, **params: Any
+             ) -> Iterator[tuple[Sequence[Article], Pagination]]:
+    """Splits a list into pages; an empty list still has one (empty) page."""
+    count = max(1, math.ceil(len(items) / per_page))
+    routes = tuple(route(kind, page=n, **params) for n in range(1, count + 1))
+    for number in range(1, count + 1):
+        chunk = items[(number - 1) * per_page : number * per_page]
+        yield chunk, Pagination(number, count, routes)
+
+
+def _list_pages(items: Sequence[Article], config: SiteConfig, kind: str, title: str,
+                template: str = "list.html", extra: dict[str, Any] | None = None,
+                **params: Any) -> Iterator[Page]:
+    for chunk, pagination in paginate(items, config.site.per_page, kind, **params):
+        heading = title
+        if pagination.number > 1:
+            heading = f"{title} ({t('page_of', page=pagination.number, pages=pagination.count)})"
+        context = {"kind": kind, "title": heading, "heading": title, "articles": chunk,
+                   "pagination": pagination, "total": len(items), **(extra or {})}
+        yield Page(pagination.routes[pagination.number - 1], template, context)
+
+
+def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
+    """Every page of the site, in a stable order."""
+    yield from _list_pages(site.listed, config, "home", t("latest"), template="index.html")
+    for article in site.articles:
+        yield article_page(article, site, config)
+    yield Page(route("tags"), "tags.html", {"kind": "tags", "title": t("all_tags"),
+                                            "groups": list(site.tags.values())})
+    for slug, group in site.tags.items():
+        yield from _list_pages(group.articles, config, "tag", group.tag.name,
+                               extra={"tag": group.tag}, slug=slug)
+    yield Page(route("offices"), "offices.html",
+               {"kind": "offices", "title": t("all_offices"), "provinces": site.provinces,
+                "groups": site.offices})
+    for slug, group in site.offices.items():
+        yield from _list_pages(group.articles, config, "office", group.office.name,
+                               template="office.html",
+                               extra={"office": group.office, "group": group}, slug=slug)
+    yield from archive_pages(site, config)
+    yield Page(route("not_found"), "404.html", {"kind": "not_found",
+                                                "title": t("not_found_title")})
+
+
+def article_page(article: Article, site: Site, config: SiteConfig) -> Page:
+    return Page(route("article", slug=article.slug), "article.html", {
+        "kind": "article",
+        "title": article.title,
+        "article": article,
+        "office": config.office_by_slug[article.office],
+        "previous": site.previous.get(article.path),
+        "next": site.following.get(article.path),
+        "related": site.related.get(article.path, ()),
+        "popular": site.popular,
+    })
+
+
+def archive_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    months: dict[int, list[tuple[int, int]]] = {}
+    for (year, month), articles in site.by_month.items():
+        months.setdefault(year, []).append((month, len(articles)))
+    yield Page(route("archives"), "archives.html",
+               {"kind": "archives", "title": t("archives"), "months": months})
+    for year, articles in site.years.items():
+        yield from _list_pages(articles, config, "archive_year", f"{t('archives')} {year}",
+                               extra={"year": year, "months": months[year]}, year=year)
+    for (year, month), articles in site.by_month.items():
+        yield from _list_pages(articles, config, "archive_month",
+                               f"{t('archives')} {month_name(month)} {year}",
+                               extra={"year": year, "month": month}, year=year, month=month)

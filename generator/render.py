@@ -1,0 +1,124 @@
+"""Page -> bytes with Jinja2: site templates first, then the default theme."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import jinja2
+
+from generator import i18n
+from generator.config import SiteConfig
+from generator.content import Article
+from generator.pages import Page
+from generator.problems import Problem
+from generator.urls import Links, route
+
+THEME_PREFIX = "!theme"
+"""`{% extends "!theme/base.html" %}` reaches the default theme from a site template."""
+
+
+def default_theme() -> Path:
+    """The bundled theme: inside the package when installed, the repo's templates/ in a
+    source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def template_dirs(root: Path) -> list[Path]:
+    """Site templates first, then the default theme (the same folder only once)."""
+    theme = default_theme().resolve()
+    own = (root / "templates").resolve()
+    return [own, theme] if own.is_dir() and own != theme else [theme]
+
+
+def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
+    """(network key, label, href) for each share target; every part percent-encoded."""
+
+    def encoded(base: str, **params: str) -> str:
+        return base + "?" + urlencode(params, quote_via=quote)
+
+    return [
+        ("whatsapp", "WhatsApp", encoded("https://wa.me/", text=f"{title} {url}")),
+        ("facebook", "Facebook", encoded("https://www.facebook.com/sharer/sharer.php", u=url)),
+        ("x", "X", encoded("https://x.com/intent/tweet", url=url, text=title)),
+        ("telegram", "Telegram", encoded("https://t.me/share/url", url=url, text=title)),
+    ]
+
+
+def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
+    dirs = template_dirs(config.root)
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(dirs[-1]))}),
+        jinja2.FileSystemLoader([str(d) for d in dirs]),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        when=lambda a: i18n.format_when(a.date, a.has_time) if isinstance(a, Article)
+        else i18n.format_when(a),
+        short_date=i18n.format_short_date,
+        number=i18n.format_number,
+        month_name=i18n.month_name,
+        isoformat=lambda moment: moment.isoformat(),
+    )
+    env.globals.update(
+        site=config.site,
+        offices=config.office_by_slug,
+        owner=config.office_by_slug.get(config.site.owner),
+        links=links,
+        url=links.url,
+        abs_url=links.abs_url,
+        href=links.href,
+        absolute=links.absolute,
+        route=route,
+        t=i18n.t,
+        zone_name=i18n.zone_name,
+        share_links=share_links,
+        quote=quote,
+    )
+    return env
+
+
+def template_problem(exc: Exception, page: Page, dirs: Iterable[Path]) -> Problem:
+    """Points at the template line that failed, for the operator or theme author."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return Problem(_template_path(exc.filename or exc.name or "?", dirs), exc.lineno,
+                       None, f"template syntax error: {exc.message}")
+    where, line = "templates", None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".js", ".json")):
+            where, line = _template_path(name, dirs), lineno
+    return Problem(where, line, None,
+                   f"template error while making /{page.route}: {type(exc).__name__}: {exc}")
+
+
+def _template_path(name: str, dirs: Iterable[Path]) -> str:
+    path = Path(name)
+    for folder in dirs:
+        if path.is_relative_to(folder):
+            return "templates/" + path.relative_to(folder).as_posix()
+    return name
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    return env.get_template(page.template).render(page.context).encode("utf-8")
+
+
+def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]
+               ) -> Iterator[tuple[Page, bytes | Problem]]:
+    """Renders each page; a failing page yields its Problem instead of bytes."""
+    for page in pages:
+        try:
+            yield page, render_page(env, page)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            yield page, template_problem(exc, page, dirs)
