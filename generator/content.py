@@ -180,21 +180,22 @@ def split(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
                                   "a line of --- after the last field")]
 
 
-def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, text: str, path: str, first_line: int) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     line = first_line + mark.line if mark is not None else first_line
+    source_lines = text.split("\n")
+    if mark is not None and mark.line < len(source_lines) and \
+            "\t" in source_lines[mark.line][: len(source_lines[mark.line])
+                                            - len(source_lines[mark.line].lstrip())]:
+        return Problem(path, line, None, "YAML syntax error: a tab is used for indentation",
+                       "spaces instead of tabs")
     problem = getattr(exc, "problem", None) or str(exc)
     message = f"YAML syntax error: {problem}"
-    if "'\\t'" in problem:
-        message = "YAML syntax error: a tab is used for indentation"
-        return Problem(path, line, None, message, "spaces instead of tabs")
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
-    if context and context_mark is not None:
+    if context and context_mark is not None and context_mark.line != getattr(mark, "line", -1):
         opened = first_line + context_mark.line
-        message += f" ({context}, opened on line {opened})"
-        if opened != line:
-            message += f"; check line {opened}"
+        message += f" ({context}, opened on line {opened}: check that it is closed)"
     return Problem(path, line, None, message,
                    "field: value lines; quote values that contain ': ' or start with [ { \" '")
 
@@ -223,7 +224,7 @@ def read_front_matter(text: str, path: str, first_line: int
             lines.setdefault(key, line)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        return None, {}, [_yaml_problem(exc, path, first_line)]
+        return None, {}, [_yaml_problem(exc, text, path, first_line)]
     finally:
         loader.dispose()
     return {str(k): v for k, v in data.items()}, lines, problems

@@ -167,7 +167,7 @@ def build(articles: Iterable[Article], config: SiteConfig) -> Site:
                                            tuple(region[:POPULAR_COUNT]))
     provinces = tuple(
         (office, offices[office.slug].children)
-        for office in sorted(config.offices, key=lambda o: o.name)
+        for office in sorted(config.offices, key=lambda o: (o.level != "provinsi", o.name))
         if not office.parent
     )
     by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
