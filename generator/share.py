@@ -9,12 +9,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin
 
+import lxml.html
 from markupsafe import Markup
 
 from generator.config import Office, Site
 from generator.content import Article
-from generator.urls import Links, media_route
+from generator.urls import Links, media_route, route
 
 # Inside <script>, "</script>" or "<!--" in a string would end or confuse the element;
 # JSON lets any character be written as \uXXXX, so these never appear literally.
@@ -63,12 +65,22 @@ def site_image(site: Site, links: Links) -> str:
     return links.abs_url("static", slug=image.lstrip("/"))
 
 
+def first_body_image(article: Article, links: Links) -> str:
+    """Absolute URL of the first image the article's body shows, "" if none."""
+    if "<img" not in article.html:
+        return ""
+    img = lxml.html.fragment_fromstring(article.html, create_parent="div").find(".//img")
+    src = (img.get("src") or "").strip() if img is not None else ""
+    return urljoin(links.absolute(route("article", slug=article.slug)), src) if src else ""
+
+
 def article_image(article: Article, site: Site, links: Links) -> str:
-    if not article.image:
-        return site_image(site, links)
-    if "://" in article.image:
-        return article.image
-    return links.absolute(media_route(article.image))
+    """The article's own image, else the first image in its body, else the site's default."""
+    if article.image:
+        if "://" in article.image:
+            return article.image
+        return links.absolute(media_route(article.image))
+    return first_body_image(article, links) or site_image(site, links)
 
 
 def _rfc3339(moment: datetime) -> str:
