@@ -133,8 +133,10 @@ def archive_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                {"kind": "archives", "title": t("archives"), "months": months})
     for year, articles in site.years.items():
         yield from _list_pages(articles, config, "archive_year", f"{t('archives')} {year}",
+                               template="archive.html",
                                extra={"year": year, "months": months[year]}, year=year)
     for (year, month), articles in site.by_month.items():
         yield from _list_pages(articles, config, "archive_month",
                                f"{t('archives')} {month_name(month)} {year}",
+                               template="archive.html",
                                extra={"year": year, "month": month}, year=year, month=month)
