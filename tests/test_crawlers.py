@@ -5,8 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 from generator import crawlers
 from tests.conftest import article, run_build, soup
 
@@ -35,12 +33,6 @@ def html_routes(public: Path) -> set[str]:
             routes.add(BASE + relative.removesuffix("index.html"))
     return routes
 
-
-@pytest.fixture
-def basic_public(copy_site) -> Path:
-    root = copy_site("basic")
-    run_build(root)
-    return root / "public"
 
 
 def test_sitemap_lists_every_page_but_404(basic_public: Path) -> None:

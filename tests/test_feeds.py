@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
-import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import BASIC_TOML, article, run_build
@@ -24,12 +23,6 @@ def parse(path: Path) -> feedparser.FeedParserDict:
 def entry_titles(parsed: feedparser.FeedParserDict) -> list[str]:
     return [entry.title for entry in parsed.entries]
 
-
-@pytest.fixture
-def basic_public(copy_site) -> Path:
-    root = copy_site("basic")
-    run_build(root)
-    return root / "public"
 
 
 def test_site_feeds_list_every_article_newest_first(basic_public: Path) -> None:

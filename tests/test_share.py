@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
 from generator.share import json_script
@@ -27,12 +26,6 @@ def json_ld(page: BeautifulSoup) -> dict:
     assert len(scripts) == 1
     return json.loads(scripts[0].string)
 
-
-@pytest.fixture
-def basic_public(copy_site) -> Path:
-    root = copy_site("basic")
-    run_build(root)
-    return root / "public"
 
 
 def test_article_has_a_complete_share_preview(basic_public: Path) -> None:
