@@ -9,13 +9,15 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 
-from generator import i18n
+from generator import crawlers, feeds, i18n, share
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.pages import Page
 from generator.problems import Problem
 from generator.urls import Links, route
 
+DATA_RENDERERS = {**feeds.RENDERERS, **crawlers.RENDERERS}
+"""Page templates named "@..." that Python renders instead of Jinja."""
 THEME_PREFIX = "!theme"
 """`{% extends "!theme/base.html" %}` reaches the default theme from a site template."""
 
@@ -69,6 +71,7 @@ def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
         number=i18n.format_number,
         month_name=i18n.month_name,
         isoformat=lambda moment: moment.isoformat(),
+        json_script=share.json_script,
     )
     env.globals.update(
         site=config.site,
@@ -84,6 +87,9 @@ def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
         zone_name=i18n.zone_name,
         share_links=share_links,
         quote=quote,
+        share_preview=share.preview,
+        og_locale=share.og_locale,
+        site_image=share.site_image,
     )
     return env
 
@@ -111,7 +117,10 @@ def _template_path(name: str, dirs: Iterable[Path]) -> str:
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    return env.get_template(page.template).render(page.context).encode("utf-8")
+    if page.template in DATA_RENDERERS:  # feeds, sitemap: built as XML, not templated
+        return DATA_RENDERERS[page.template](page.context)
+    context = {"page_route": page.route, **page.context}
+    return env.get_template(page.template).render(context).encode("utf-8")
 
 
 def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]
