@@ -95,6 +95,9 @@ def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
                                template="office.html",
                                extra={"office": group.office, "group": group}, slug=slug)
     yield from archive_pages(site, config)
+    if config.site.search:
+        yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
+                                                    "offices_used": site.offices})
     yield Page(route("not_found"), "404.html", {"kind": "not_found",
                                                 "title": t("not_found_title")})
 
