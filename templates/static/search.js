@@ -20,7 +20,7 @@
   function load() {
     if (!pagefind) {
       pagefind = import(bundle + "pagefind.js").then(function (module) {
-        return module.options({ baseUrl: "/" }).then(function () {
+        return module.options({ baseUrl: form.getAttribute("data-base") }).then(function () {
           return module;
         });
       });
