@@ -88,11 +88,10 @@ def test_page_reads_well(browser: object, site_url: str, kind: str,
         assert serious == []
         assert visit.errors == []
         assert visit.foreign == []
-        if kind == "article":
-            name = "phone" if viewport is PHONE else "desktop"
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"article-{name}.png"), full_page=True)
-            page.screenshot(path=str(ARTIFACTS / f"article-{name}-top.png"))
+        name = "phone" if viewport is PHONE else "desktop"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{kind}-{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{kind}-{name}-top.png"))
     finally:
         visit.close()
 
