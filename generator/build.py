@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from generator import config as config_stage
-from generator import content, markup, model, output, pages, render
+from generator import content, images, markup, model, output, pages, render, search
 from generator.content import Article
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.urls import Links, media_route, output_file
@@ -27,6 +28,8 @@ class BuildOptions:
     """Publish articles dated after `now`."""
     base_url: str | None = None
     """Overrides site.base_url (e.g. for a preview deployment)."""
+    search: bool = True
+    """Build the Pagefind index (also needs site.search); --no-search turns it off."""
     strict: bool = False
     """Fail on warnings too."""
     now: datetime | None = None
@@ -62,14 +65,19 @@ def run(root: Path, output_dir: Path | None = None,
         raise BuildFailed(problems)
     if options.base_url:
         config = config.with_base_url(options.base_url)
+    if not options.search:
+        config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
     links = Links(config.site.base_url)
     articles, problems = content.load(config)
     articles, skipped = select(articles, options)
     articles, found, media = render_markdown(articles, links, root)
+    pictures = images.process(root / content.CONTENT_DIR, media, root)
+    articles = images.apply(articles, pictures.sets, links)
+    found += pictures.problems
     problems += found + model.collisions(articles)
     decide(problems, options.strict)
     site = model.build(articles, config)
-    env = render.make_environment(config, links)
+    env = render.make_environment(config, links, pictures.sets)
     staging = output.Staging(target)
     try:
         rendered, problems = write_pages(staging, env, pages.plan(site, config), root)
@@ -78,6 +86,10 @@ def run(root: Path, output_dir: Path | None = None,
             staging.copy(path, source)
         for relative in sorted(media):
             staging.copy(media_route(relative), root / content.CONTENT_DIR / relative)
+        for path, cached in pictures.files:
+            staging.copy(path, cached)
+        if config.site.search:
+            search.index(staging)
         staging.commit()
     except BaseException:
         staging.rollback()

@@ -31,14 +31,18 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Also publish articles dated in the future.")
 @click.option("--base-url", help="Publish under this address instead of site.base_url.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (missing images, ...).")
+@click.option("--no-search", "no_search", is_flag=True,
+              help="Skip the search index (also: search = false in site.toml).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also report each page's weight (HTML + CSS + JS) against the budget.")
 def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-          strict: bool, quiet: bool) -> None:
+          strict: bool, quiet: bool, no_search: bool, verbose: bool) -> None:
     """Build the site into the output folder (all or nothing)."""
     from generator import build as build_command
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                                         strict=strict)
+                                         strict=strict, search=not no_search)
     result = build_command.run(site, output, options)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
@@ -50,3 +54,8 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
             f"({result.files_changed} berubah), {len(result.skipped)} dilewati, "
             f"{len(result.warnings)} peringatan, {result.seconds:.2f} detik -> {result.output}"
         )
+    if verbose:
+        from generator import weight
+
+        for line in weight.report(weight.page_weights(result.output)):
+            click.echo(line)

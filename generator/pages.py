@@ -108,6 +108,9 @@ def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                                template="office.html",
                                extra={"office": group.office, "group": group}, slug=slug)
     yield from archive_pages(site, config)
+    if config.site.search:
+        yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
+                                                    "offices_used": site.offices})
     yield Page(route("not_found"), "404.html", {"kind": "not_found",
                                                 "title": t("not_found_title")})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -12,6 +12,7 @@ import jinja2
 from generator import crawlers, feeds, i18n, share
 from generator.config import SiteConfig
 from generator.content import Article
+from generator.images import ImageSet, picture_function
 from generator.pages import Page
 from generator.problems import Problem
 from generator.urls import Links, route
@@ -50,7 +51,8 @@ def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
+def make_environment(config: SiteConfig, links: Links,
+                     pictures: Mapping[str, ImageSet] | None = None) -> jinja2.Environment:
     dirs = template_dirs(config.root)
     loader = jinja2.ChoiceLoader([
         jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(dirs[-1]))}),
@@ -90,6 +92,7 @@ def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
         share_preview=share.preview,
         og_locale=share.og_locale,
         site_image=share.site_image,
+        picture=picture_function(pictures or {}, links),
     )
     return env
 

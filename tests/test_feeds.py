@@ -72,7 +72,7 @@ def test_entries_have_ids_categories_summary_and_full_content(basic_public: Path
         assert "Ahmad Mustakim" in body.get_text()
         # Images inside the content point at the published file, absolutely.
         assert [img["src"] for img in body.find_all("img")] == [
-            BASE + "media/blora/foto-raker.jpg"]
+            BASE + "media/blora/foto-raker-640.jpg"]
         assert raker.author == "Operator website"
 
 
