@@ -123,6 +123,17 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
+def content_file(root: Path, relative: str) -> Path | None:
+    """The real file behind a content-relative path, or None when it is missing or it
+    (or a symlink on the way) leads outside content/: such files are never published."""
+    base = (root / CONTENT_DIR).resolve()
+    try:
+        real = (base / relative).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a symlink loop
+        return None
+    return real if real.is_relative_to(base) and real.is_file() else None
+
+
 def load(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
     """Reads and validates every article of the site."""
     files, problems = find_sources(config.root)

@@ -98,6 +98,34 @@ class Staging:
         discard(self.root)
 
 
+@dataclass
+class Discard:
+    """A sink with Staging's interface that writes nothing: `berita check` renders
+    every page into it, so every path is still checked but no folder is created."""
+
+    output: Path
+    written: set[str] = field(default_factory=set, init=False)
+    sizes: dict[str, int] = field(default_factory=dict, init=False)
+    """Bytes of each file that would be published, for checks such as a page budget."""
+    changed: int = field(default=0, init=False)
+
+    def write(self, path: str, data: bytes) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = len(data)
+
+    def copy(self, path: str, source: Path) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = source.stat().st_size
+
+    def commit(self) -> None:
+        """Nothing to publish."""
+
+    def rollback(self) -> None:
+        """Nothing to undo."""
+
+
 def discard(folder: Path) -> None:
     if folder.is_symlink() or folder.is_file():
         folder.unlink()
