@@ -113,7 +113,14 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                 continue
             file = Path(folder) / name
             if file.is_symlink():
-                target = file.resolve()
+                try:
+                    target = file.resolve(strict=True)
+                except (OSError, RuntimeError):  # dangling, or a loop
+                    problems.append(Problem(_rel(file, root), None, None,
+                                            "ignored: symbolic link leads nowhere (missing "
+                                            "target or a loop)", "a real file inside content/",
+                                            "warning"))
+                    continue
                 if not target.is_relative_to(real_content) or not target.is_file():
                     problems.append(Problem(_rel(file, root), None, None,
                                             "ignored: symbolic link leads outside content/",
