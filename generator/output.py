@@ -27,11 +27,10 @@ def safe_relative(path: str) -> PurePosixPath:
     """Validates a site-relative output path: no absolute paths, no '..', no NUL."""
     if not path or "\x00" in path or "\\" in path:
         raise UnsafePath(f"refusing to write {path!r}")
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or \
-            path.startswith("/"):
+    # Judge the string itself: PurePosixPath would quietly fold "a//b" and "./".
+    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
-    return pure
+    return PurePosixPath(path)
 
 
 @dataclass
