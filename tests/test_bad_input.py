@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import SITES, run_build, soup
+
 from generator import check
 from generator.output import STAGING_SUFFIX
 from generator.problems import BuildFailed

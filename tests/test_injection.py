@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import run_build
+
 from generator.rawhtml import find_script
 
 TITLE = "</script><script>alert('title')</script> \"Kutip\" & 'apos' <b onmouseover=alert(1)>"

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SITES, run_build, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, SITES, run_build, tree_digest
 from generator import check, output
 from generator.output import STAGING_SUFFIX, Staging, UnsafePath, safe_relative
 from generator.problems import BuildFailed
