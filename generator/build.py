@@ -14,10 +14,14 @@ import jinja2
 from generator import config as config_stage
 from generator import content, images, markup, model, output, pages, render, search
 from generator.content import Article
+from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
+from generator.rawhtml import script_problems
 from generator.urls import Links, media_route, output_file
 
 DEFAULT_OUTPUT = "public"
+CACHE_DIR = ".berita-cache"
+"""Build cache inside the site folder: safe to delete, never published."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,19 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+    """Every problem found (errors too, for a dry run)."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Bytes of each file a dry run would have published."""
 
 
 def run(root: Path, output_dir: Path | None = None,
-        options: BuildOptions = BuildOptions()) -> BuildResult:
+        options: BuildOptions = BuildOptions(), dry_run: bool = False) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
-    when the input has errors (or warnings, under strict)."""
+    when the input has errors (or warnings, under strict).
+
+    A dry run (`berita check`) renders every page to nowhere and returns every problem
+    in the result instead of raising (except for an unusable site.toml)."""
     started = time.perf_counter()
     root = root.absolute()
     target = (output_dir or root / DEFAULT_OUTPUT).absolute()
@@ -75,27 +86,33 @@ def run(root: Path, output_dir: Path | None = None,
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
     problems += found + model.collisions(articles)
-    decide(problems, options.strict)
+    problems += [p for a in articles for p in script_problems(a)]
+    if not dry_run:
+        decide(problems, options.strict)
     site = model.build(articles, config)
     env = render.make_environment(config, links, pictures.sets)
-    staging = output.Staging(target)
+    staging = output.Discard(target) if dry_run else output.Staging(target)
     try:
-        rendered, problems = write_pages(staging, env, pages.plan(site, config), root)
-        decide(problems, strict=False)
+        rendered, found = write_pages(staging, env, pages.plan(site, config), root)
+        problems += found
         for path, source in static_files(root):
             staging.copy(path, source)
-        for relative in sorted(media):
-            staging.copy(media_route(relative), root / content.CONTENT_DIR / relative)
+        for relative, source in sorted(media.items()):
+            staging.copy(media_route(relative), source)
         for path, cached in pictures.files:
             staging.copy(path, cached)
-        if config.site.search:
-            search.index(staging)
+        problems += broken_links(articles, staging.written, links)
+        if not dry_run:
+            decide(problems, options.strict)
+            if config.site.search:
+                search.index(staging, root / CACHE_DIR)
         staging.commit()
     except BaseException:
         staging.rollback()
         raise
     return BuildResult(target, len(articles), rendered, staging.changed, skipped,
-                       warnings(problems + found), time.perf_counter() - started)
+                       warnings(problems), time.perf_counter() - started, problems,
+                       getattr(staging, "sizes", {}))
 
 
 def decide(problems: list[Problem], strict: bool) -> None:
@@ -123,28 +140,29 @@ def select(articles: list[Article], options: BuildOptions
 
 
 def render_markdown(articles: list[Article], links: Links, root: Path
-                    ) -> tuple[list[Article], list[Problem], set[str]]:
-    """Markdown -> HTML for each article; returns the local images to publish."""
+                    ) -> tuple[list[Article], list[Problem], dict[str, Path]]:
+    """Markdown -> HTML for each article; returns the local images to publish, each
+    with its real file (never one outside content/, even through a symlink)."""
     md = markup.new_renderer()
-    done, problems, media = [], [], set()
-    content_root = root / content.CONTENT_DIR
+    done, problems, media = [], [], {}
     for article in articles:
         result = markup.render(md, article, links)
         images = set(result.images) | ({article.image} if article.image and
                                        "://" not in article.image else set())
-        existing = {image for image in images if (content_root / image).is_file()}
+        found = {image: content.content_file(root, image) for image in images}
+        existing = {image: file for image, file in found.items() if file is not None}
         problems += markup.image_problems(article, result, existing)
         if article.image and article.image not in existing and "://" not in article.image:
             problems.append(Problem(article.path, article.image_line, "image",
                                     f"image not found: {article.image}",
                                     "a file beside the article", "warning"))
-        media |= existing
+        media.update(existing)
         done.append(markup.apply(article, result))
     return done, problems, media
 
 
-def write_pages(staging: output.Staging, env: jinja2.Environment, planned: Iterator[pages.Page],
-                root: Path) -> tuple[int, list[Problem]]:
+def write_pages(staging: output.Staging | output.Discard, env: jinja2.Environment,
+                planned: Iterator[pages.Page], root: Path) -> tuple[int, list[Problem]]:
     count, problems = 0, []
     dirs = render.template_dirs(root)
     for page, result in render.render_all(env, planned, dirs):

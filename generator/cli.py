@@ -59,3 +59,20 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
 
         for line in weight.report(weight.page_weights(result.output)):
             click.echo(line)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: a list of {path, line, field, message, ...}.")
+@click.option("--strict", is_flag=True, help="Exit 2 when there are warnings.")
+def check(site: Path, output_format: str, strict: bool) -> None:
+    """Check the site without publishing: exit 0 clean, 1 errors, 2 warnings (--strict)."""
+    from generator import check as check_command
+
+    report = check_command.run(site, strict=strict)
+    if output_format == "json":
+        click.echo(report.as_json())
+    else:
+        click.echo(report.as_text())
+    raise SystemExit(report.exit_code)

@@ -107,7 +107,8 @@ def process(content_root: Path, sources: Iterable[str], cache_root: Path
     for source in sorted(set(sources)):
         if not is_processable(source):
             continue
-        file = content_root / source
+        # A mapping names the real file (symlinks already checked to stay in content/).
+        file = sources[source] if isinstance(sources, Mapping) else content_root / source
         try:
             image_set, count = _process_one(source, file, cache)
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -27,11 +28,10 @@ def safe_relative(path: str) -> PurePosixPath:
     """Validates a site-relative output path: no absolute paths, no '..', no NUL."""
     if not path or "\x00" in path or "\\" in path:
         raise UnsafePath(f"refusing to write {path!r}")
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or \
-            path.startswith("/"):
+    # Judge the string itself: PurePosixPath would quietly fold "a//b" and "./".
+    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
-    return pure
+    return PurePosixPath(path)
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Staging:
     previous: Path | None = field(init=False)
     written: set[str] = field(default_factory=set, init=False)
     changed: int = field(default=0, init=False)
+    digests: dict[str, str] = field(default_factory=dict, init=False)
+    """Hash of every file written from bytes: a cheap fingerprint of the pages."""
 
     def __post_init__(self) -> None:
         self.output = self.output.absolute()
@@ -65,6 +67,7 @@ class Staging:
         target, old = self._target(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.add(path)
+        self.digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
         if old is not None and _same_bytes(old, data) and _link(old, target):
             return
         self.changed += 1
@@ -96,6 +99,34 @@ class Staging:
 
     def rollback(self) -> None:
         discard(self.root)
+
+
+@dataclass
+class Discard:
+    """A sink with Staging's interface that writes nothing: `berita check` renders
+    every page into it, so every path is still checked but no folder is created."""
+
+    output: Path
+    written: set[str] = field(default_factory=set, init=False)
+    sizes: dict[str, int] = field(default_factory=dict, init=False)
+    """Bytes of each file that would be published, for checks such as a page budget."""
+    changed: int = field(default=0, init=False)
+
+    def write(self, path: str, data: bytes) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = len(data)
+
+    def copy(self, path: str, source: Path) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = source.stat().st_size
+
+    def commit(self) -> None:
+        """Nothing to publish."""
+
+    def rollback(self) -> None:
+        """Nothing to undo."""
 
 
 def discard(folder: Path) -> None:

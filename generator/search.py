@@ -7,6 +7,10 @@ BuildFailed while the pages are still in staging: the published output stays as 
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +22,8 @@ from generator.problems import BuildFailed, Problem
 BUNDLE = "pagefind"
 """Folder of the index inside the output: /pagefind/pagefind.js and its fragments."""
 LANGUAGE = "id"
+SEARCH_CACHE = "search"
+"""Folder of cached bundles inside the build cache."""
 
 
 def command(site: Path, bundle: Path) -> list[str]:
@@ -26,24 +32,57 @@ def command(site: Path, bundle: Path) -> list[str]:
             str(bundle), "--force-language", LANGUAGE, "--quiet"]
 
 
-def index(staging: Staging) -> int:
+def index(staging: Staging, cache: Path) -> int:
     """Indexes the staged HTML and stages the bundle under /pagefind/; returns how many
-    files the bundle has."""
-    with tempfile.TemporaryDirectory(prefix="berita-pagefind-") as folder:
-        bundle = Path(folder) / BUNDLE
+    files the bundle has.
+
+    Pagefind's bundle is not byte-stable between runs (its metadata indexes vary), so a
+    bundle is kept in `cache` under a hash of the pages it indexed: the same pages give
+    the same bundle, and an unchanged site neither re-runs Pagefind nor changes a byte.
+    """
+    bundle = cache / SEARCH_CACHE / fingerprint(staging)
+    if not (bundle / "pagefind.js").is_file():
+        _run_pagefind(staging.root, bundle)
+    for old in (cache / SEARCH_CACHE).iterdir():
+        if old != bundle:
+            shutil.rmtree(old, ignore_errors=True)
+    files = sorted(p for p in bundle.rglob("*") if p.is_file())
+    for file in files:
+        staging.copy(f"{BUNDLE}/{file.relative_to(bundle).as_posix()}", file)
+    return len(files)
+
+
+def fingerprint(staging: Staging) -> str:
+    """A hash of every staged HTML page and of the indexer's version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{_pagefind_version()}|{LANGUAGE}".encode())
+    for path in sorted(staging.digests):
+        if path.endswith(".html"):
+            digest.update(f"{path}\0{staging.digests[path]}\n".encode())
+    return digest.hexdigest()
+
+
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def _run_pagefind(site: Path, bundle: Path) -> None:
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="berita-pagefind-", dir=bundle.parent) as folder:
+        made = Path(folder) / BUNDLE
         try:
-            done = subprocess.run(command(staging.root, bundle), capture_output=True,
-                                  text=True, check=False)
+            done = subprocess.run(command(site, made), capture_output=True, text=True,
+                                  check=False)
         except OSError as exc:
             raise BuildFailed([_problem(f"cannot run Pagefind: {exc}")]) from exc
-        if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        if done.returncode != 0 or not (made / "pagefind.js").is_file():
             output = (done.stderr or done.stdout).strip().splitlines()
             detail = output[-1] if output else f"exit code {done.returncode}"
             raise BuildFailed([_problem(f"Pagefind failed: {detail}")])
-        files = sorted(p for p in bundle.rglob("*") if p.is_file())
-        for file in files:
-            staging.copy(f"{BUNDLE}/{file.relative_to(bundle).as_posix()}", file)
-        return len(files)
+        os.replace(made, bundle)
 
 
 def _problem(message: str) -> Problem:

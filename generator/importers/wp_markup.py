@@ -47,6 +47,7 @@ _LONE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"'\[\]]+)[ \t]*$", re.M)
 _SHORTCODE_LIKE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\]]*)?)\]")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp)$", re.I)
 _LAZY_SOURCES = ("data-lazy-src", "data-src", "data-original", "data-orig-file")
+_CAPTION_ATTRIBUTE = "data-berita-caption"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _BREAKS = re.compile(r"<br\s*/?>|</?(?:p|div|li|h[1-6]|blockquote|tr|td|th)\b[^>]*>", re.I)
 
@@ -188,7 +189,7 @@ def _shortcodes(text: str, media: Mapping[int, Media], own_media: Sequence[int],
 def _image_paragraph(src: str, alt: str, caption: str) -> str:
     attrs = f'src="{html.escape(src)}" alt="{html.escape(alt)}"'
     if caption:
-        attrs += f' title="{html.escape(caption)}"'
+        attrs += f' {_CAPTION_ATTRIBUTE}="{html.escape(caption)}"'
     return f"\n\n<p><img {attrs} /></p>\n\n"
 
 
@@ -209,7 +210,7 @@ def _tidy(text: str, image_src: Callable[[str], str | None]) -> BeautifulSoup:
     for figure in soup.find_all("figure"):
         imgs, captions = figure.find_all("img"), figure.find_all("figcaption")
         if len(imgs) == 1 and len(captions) == 1:
-            imgs[0]["title"] = plain_text(captions[0].get_text(" "))
+            imgs[0][_CAPTION_ATTRIBUTE] = plain_text(captions[0].decode_contents())
             captions[0].decompose()
     for frame in soup.find_all(["iframe", "video", "audio"]):
         source = frame.get("src")
@@ -248,6 +249,12 @@ def _tidy_image(img: Tag, image_src: Callable[[str], str | None]) -> None:
                 and not parent.get_text(strip=True):
             parent.unwrap()
     img["src"] = local or _safe_url(src)
+    # Only a caption becomes the Markdown title (shown under the picture); the title
+    # attribute WordPress puts on every image is just its file name as a tooltip.
+    caption = img.attrs.pop(_CAPTION_ATTRIBUTE, "")
+    img.attrs.pop("title", None)
+    if caption:
+        img["title"] = caption
     if img.get("alt"):
         img["alt"] = " ".join(str(img["alt"]).split()).replace("[", "(").replace("]", ")")
 
@@ -267,6 +274,29 @@ class _Converter(MarkdownConverter):
             el["title"] = parts[0] + "".join(
                 ("“" if i % 2 == 0 else "”") + part for i, part in enumerate(parts[1:]))
         return super().convert_img(el, text, parent_tags)
+
+    def convert_li(self, el, text, parent_tags):
+        # Python-Markdown wants what belongs to an item, nested lists included, indented
+        # by four spaces; markdownify indents by the bullet's width.
+        text = (text or "").strip()
+        if not text:
+            return "\n"
+        parent = el.parent
+        if parent is not None and parent.name == "ol":
+            start = str(parent.get("start", ""))
+            number = (int(start) if start.isdigit() else 1) + len(el.find_previous_siblings("li"))
+            bullet = f"{number}."
+        else:
+            bullet = "-"
+        first, *rest = text.split("\n")
+        rest = ["    " + line if line.strip() else "" for line in rest]
+        return "\n".join([f"{bullet} {first}", *rest]) + "\n"
+
+    def convert_td(self, el, text, parent_tags):
+        return super().convert_td(el, text.replace("|", "\\|"), parent_tags)
+
+    def convert_th(self, el, text, parent_tags):
+        return super().convert_th(el, text.replace("|", "\\|"), parent_tags)
 
 
 def _clean_whitespace(markdown: str) -> str:
