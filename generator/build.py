@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
 from generator import config as config_stage
-from generator import content, markup, model, output, pages, render
+from generator import content, i18n, markup, memo, model, output, pages, render, schedule
 from generator.content import Article
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.urls import Links, media_route, output_file
@@ -31,12 +31,24 @@ class BuildOptions:
     """Fail on warnings too."""
     now: datetime | None = None
     """The moment that decides what is 'in the future'; default: the real now."""
+    preview: bool = False
+    """A preview for `berita serve`: drafts and scheduled articles are marked as such."""
 
 
 @dataclass(frozen=True)
 class Skipped:
     path: str
     reason: str
+    until: datetime | None = None
+    """For an article held back for its date: when it falls due."""
+
+
+Progress = Callable[[str, Sequence], Iterable]
+"""progress(label, items) -> the same items, reporting as they are consumed."""
+
+
+def no_progress(label: str, items: Sequence) -> Iterable:
+    return items
 
 
 @dataclass
@@ -51,9 +63,11 @@ class BuildResult:
 
 
 def run(root: Path, output_dir: Path | None = None,
-        options: BuildOptions = BuildOptions()) -> BuildResult:
+        options: BuildOptions = BuildOptions(), cache: memo.BuildCache | None = None,
+        progress: Progress = no_progress) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
-    when the input has errors (or warnings, under strict)."""
+    when the input has errors (or warnings, under strict). `cache` reuses work from an
+    earlier build (see memo.py)."""
     started = time.perf_counter()
     root = root.absolute()
     target = (output_dir or root / DEFAULT_OUTPUT).absolute()
@@ -63,17 +77,24 @@ def run(root: Path, output_dir: Path | None = None,
     if options.base_url:
         config = config.with_base_url(options.base_url)
     links = Links(config.site.base_url)
-    articles, problems = content.load(config)
-    articles, skipped = select(articles, options)
-    articles, found, media = render_markdown(articles, links, root)
+    cache = cache or memo.NoCache()
+    now = schedule.current_time(options.now)
+    articles, problems = load_articles(config, cache, progress)
+    articles, skipped = select(articles, replace(options, now=now))
+    articles, found, media = render_markdown(articles, links, root, cache, progress)
     problems += found + model.collisions(articles)
     decide(problems, options.strict)
     site = model.build(articles, config)
     env = render.make_environment(config, links)
+    env.globals.update(preview=options.preview,
+                       publication_status=lambda article: schedule.status(article, now))
     staging = output.Staging(target)
     try:
-        rendered, problems = write_pages(staging, env, pages.plan(site, config), root)
+        planned = iter(progress("Menulis halaman", list(pages.plan(site, config))))
+        rendered, problems = write_pages(staging, env, planned, root)
         decide(problems, strict=False)
+        staging.write(schedule.SCHEDULE_FILE,
+                      schedule.schedule_json([s.until for s in skipped if s.until], now))
         for path, source in static_files(root):
             staging.copy(path, source)
         for relative in sorted(media):
@@ -98,26 +119,49 @@ def decide(problems: list[Problem], strict: bool) -> None:
 def select(articles: list[Article], options: BuildOptions
            ) -> tuple[list[Article], list[Skipped]]:
     """Leaves out drafts and articles dated in the future, unless asked for."""
-    now = options.now or datetime.now(UTC)
+    now = schedule.current_time(options.now)
     chosen, skipped = [], []
     for article in articles:
         if article.draft and not options.drafts:
-            skipped.append(Skipped(article.path, "draft: true"))
+            skipped.append(Skipped(article.path, "draf (draft: true)"))
         elif article.date > now and not options.future:
-            skipped.append(Skipped(article.path, f"terjadwal: {article.date.isoformat()}"))
+            skipped.append(Skipped(article.path, "terjadwal, terbit "
+                                   + i18n.format_when(article.date), article.date))
         else:
             chosen.append(article)
     return chosen, skipped
 
 
-def render_markdown(articles: list[Article], links: Links, root: Path
+def load_articles(config: config_stage.SiteConfig, cache: memo.BuildCache,
+                  progress: Progress = no_progress) -> tuple[list[Article], list[Problem]]:
+    """Reads and validates every article of the site (unchanged files from `cache`)."""
+    files, problems = content.find_sources(config.root)
+    articles: list[Article] = []
+    for file in progress("Membaca berita", files):
+        article, found = cache.parsed(file, config,
+                                      lambda file=file: content.load_file(file, config))
+        problems += found
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def render_markdown(articles: list[Article], links: Links, root: Path,
+                    cache: memo.BuildCache | None = None, progress: Progress = no_progress
                     ) -> tuple[list[Article], list[Problem], set[str]]:
     """Markdown -> HTML for each article; returns the local images to publish."""
-    md = markup.new_renderer()
+    cache = cache or memo.NoCache()
+    md: list = []  # made on first use: a fully cached rebuild needs no renderer
     done, problems, media = [], [], set()
     content_root = root / content.CONTENT_DIR
-    for article in articles:
-        result = markup.render(md, article, links)
+
+    def fresh(article: Article) -> markup.Rendered:
+        if not md:
+            md.append(markup.new_renderer())
+        return markup.render(md[0], article, links)
+
+    for article in progress("Mengubah Markdown", articles):
+        result = cache.rendered(article, links, lambda article=article: fresh(article))
         images = set(result.images) | ({article.image} if article.image and
                                        "://" not in article.image else set())
         existing = {image for image in images if (content_root / image).is_file()}
