@@ -50,3 +50,23 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
             f"({result.files_changed} berubah), {len(result.skipped)} dilewati, "
             f"{len(result.warnings)} peringatan, {result.seconds:.2f} detik -> {result.output}"
         )
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the preview to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-drafts", is_flag=True,
+              help="Show the site as `berita build` would publish it now: without drafts "
+                   "and scheduled articles.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool) -> None:
+    """Preview the site while you write: rebuilds and reloads the browser on every save.
+
+    Drafts and scheduled articles are shown, marked DRAF and TERJADWAL.
+    """
+    from generator import serve as serve_command
+
+    serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser)
