@@ -70,3 +70,21 @@ def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool)
     from generator import serve as serve_command
 
     serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser)
+
+
+@main.command()
+@SITE_OPTION
+@click.argument("title")
+@click.option("--office", help="Office slug or name  [default: the site's owner or only office]")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--date", help="Publication date, e.g. 2024-09-06 10:00  [default: now, in the "
+                             "office's time zone]")
+@click.option("--slug", help="Address of the article  [default: made from the title]")
+def new(site: Path, title: str, office: str | None, tags: tuple[str, ...], date: str | None,
+        slug: str | None) -> None:
+    """Create a new draft article TITLE under content/."""
+    from generator import new as new_command
+
+    created = new_command.create(site, title, office, tags, date, slug)
+    click.echo(f"Dibuat: {created.path}")
+    click.echo("Berita ini masih draf: hapus baris 'draft: true' untuk menerbitkannya.")
