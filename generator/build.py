@@ -94,7 +94,7 @@ def run(root: Path, output_dir: Path | None = None,
         rendered, problems = write_pages(staging, env, planned, root)
         decide(problems, strict=False)
         staging.write(schedule.SCHEDULE_FILE,
-                      schedule.schedule_json([s.until for s in skipped if s.until], now))
+                      schedule.schedule_json(s.until for s in skipped if s.until))
         for path, source in static_files(root):
             staging.copy(path, source)
         for relative in sorted(media):

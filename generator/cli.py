@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 errors in the input, 2 usage errors (click's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -23,6 +24,13 @@ def main() -> None:
     """berita: static news sites for KPU offices."""
 
 
+def terminal_progress(label: str, items: Sequence) -> Iterator:
+    """A progress bar on the terminal (stderr) while `items` are consumed."""
+    with click.progressbar(items, length=len(items), label=label.ljust(18),
+                           file=click.get_text_stream("stderr"), show_pos=True) as bar:
+        yield from bar
+
+
 @main.command()
 @SITE_OPTION
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
@@ -39,12 +47,17 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
                                          strict=strict)
-    result = build_command.run(site, output, options)
+    progress = build_command.no_progress
+    if not quiet and click.get_text_stream("stderr").isatty():
+        progress = terminal_progress
+    result = build_command.run(site, output, options, progress=progress)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
     if not quiet:
         for skipped in result.skipped:
-            click.echo(f"dilewati: {skipped.path} ({skipped.reason})")
+            click.echo(f"dilewati: {skipped.path}: {skipped.reason}")
+        if result.skipped:
+            click.echo("(gunakan --drafts atau --future untuk ikut menerbitkannya)")
         click.echo(
             f"{result.articles} berita, {result.pages} halaman ditulis "
             f"({result.files_changed} berubah), {len(result.skipped)} dilewati, "

@@ -38,7 +38,7 @@ def status(article: Article, now: datetime) -> Status:
     return ""
 
 
-def schedule_json(held_back: Iterable[datetime], now: datetime) -> bytes:
+def schedule_json(held_back: Iterable[datetime]) -> bytes:
     """The machine-readable schedule: when each article this build held back for its
     date falls due, soonest first, and the soonest as "next" (null when none).
 
@@ -46,8 +46,8 @@ def schedule_json(held_back: Iterable[datetime], now: datetime) -> bytes:
     embargoed article must not leak through it.
     """
     times = [moment.isoformat() for moment in sorted(held_back, key=lambda m: m.timestamp())]
+    # No build time in here: an unchanged site must give unchanged files.
     document = {
-        "generated": now.isoformat(timespec="seconds"),
         "next": times[0] if times else None,
         "scheduled": times,
     }
