@@ -257,7 +257,9 @@ class _PreviewServer(Server):
 
 def watched(root: Path) -> list[str]:
     """Glob patterns of every file a rebuild depends on."""
-    folders = [root / content.CONTENT_DIR, *render.template_dirs(root)]
+    # The site's templates/ even before it exists: creating it changes the site.
+    folders = [root / content.CONTENT_DIR, root / "templates", render.default_theme()]
+    folders = list(dict.fromkeys(folder.resolve() for folder in folders))
     patterns = [os.path.join(glob.escape(str(folder)), "**", "*") for folder in folders]
     return [*patterns, glob.escape(str(root / CONFIG_FILE))]
 
