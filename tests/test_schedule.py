@@ -128,3 +128,49 @@ def test_build_reports_progress_of_each_stage(make_site) -> None:
     result = build.run(root, root / "public", build.BuildOptions(), progress=progress)
     assert seen == {"Membaca berita": 3, "Mengubah Markdown": 2,
                     "Menulis halaman": result.pages}
+
+
+def recipe_check_script() -> str:
+    """The `check` step of the scheduled workflow in docs/ci-schedule.md."""
+    import re
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    text = (REPO / "docs/ci-schedule.md").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
+    assert workflow["jobs"]["publish"]["needs"] == "check"
+    step = workflow["jobs"]["check"]["steps"][0]
+    assert step["shell"] == "python"
+    return step["run"]
+
+
+@pytest.mark.parametrize(("article_date", "due"), [("2000-01-01 08:00", "true"),
+                                                   ("2999-01-01 08:00", "false")])
+def test_the_ci_recipe_rebuilds_only_when_an_article_is_due(
+        make_site, tmp_path: Path, article_date: str, due: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = make_site({"content/a.md": article("Embargo", date=article_date)})
+    # Built before the article's time: it is held back and listed.
+    run_build(root, now=datetime(1999, 12, 31, tzinfo=UTC))
+    outputs = tmp_path / "github_output"
+    env = {**os.environ, "SITE_URL": (root / "public").as_uri() + "/",
+           "GITHUB_OUTPUT": str(outputs)}
+    subprocess.run([sys.executable, "-c", recipe_check_script()], env=env, check=True)
+    assert outputs.read_text() == f"due={due}\n"
+
+
+def test_the_ci_recipe_rebuilds_when_the_schedule_cannot_be_read(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = tmp_path / "github_output"
+    env = {**os.environ, "SITE_URL": (tmp_path / "nowhere").as_uri() + "/",
+           "GITHUB_OUTPUT": str(outputs)}
+    subprocess.run([sys.executable, "-c", recipe_check_script()], env=env, check=True)
+    assert outputs.read_text() == "due=true\n"
