@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
 from generator import config as config_stage
-from generator import content, images, markup, model, output, pages, render, search
+from generator import (
+    content,
+    i18n,
+    images,
+    markup,
+    memo,
+    model,
+    output,
+    pages,
+    render,
+    schedule,
+    search,
+)
 from generator.content import Article
 from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
@@ -38,12 +50,24 @@ class BuildOptions:
     """Fail on warnings too."""
     now: datetime | None = None
     """The moment that decides what is 'in the future'; default: the real now."""
+    preview: bool = False
+    """A preview for `berita serve`: drafts and scheduled articles are marked as such."""
 
 
 @dataclass(frozen=True)
 class Skipped:
     path: str
     reason: str
+    until: datetime | None = None
+    """For an article held back for its date: when it falls due."""
+
+
+Progress = Callable[[str, Sequence], Iterable]
+"""progress(label, items) -> the same items, reporting as they are consumed."""
+
+
+def no_progress(label: str, items: Sequence) -> Iterable:
+    return items
 
 
 @dataclass
@@ -62,9 +86,11 @@ class BuildResult:
 
 
 def run(root: Path, output_dir: Path | None = None,
-        options: BuildOptions = BuildOptions(), dry_run: bool = False) -> BuildResult:
+        options: BuildOptions = BuildOptions(), cache: memo.BuildCache | None = None,
+        progress: Progress = no_progress, dry_run: bool = False) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
-    when the input has errors (or warnings, under strict).
+    when the input has errors (or warnings, under strict). `cache` reuses work from an
+    earlier build (see memo.py).
 
     A dry run (`berita check`) renders every page to nowhere and returns every problem
     in the result instead of raising (except for an unusable site.toml)."""
@@ -79,9 +105,11 @@ def run(root: Path, output_dir: Path | None = None,
     if not options.search:
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
     links = Links(config.site.base_url)
-    articles, problems = content.load(config)
-    articles, skipped = select(articles, options)
-    articles, found, media = render_markdown(articles, links, root)
+    cache = cache or memo.NoCache()
+    now = schedule.current_time(options.now)
+    articles, problems = load_articles(config, cache, progress)
+    articles, skipped = select(articles, replace(options, now=now))
+    articles, found, media = render_markdown(articles, links, root, cache, progress)
     pictures = images.process(root / content.CONTENT_DIR, media, root)
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
@@ -91,10 +119,15 @@ def run(root: Path, output_dir: Path | None = None,
         decide(problems, options.strict)
     site = model.build(articles, config)
     env = render.make_environment(config, links, pictures.sets)
+    env.globals.update(preview=options.preview,
+                       publication_status=lambda article: schedule.status(article, now))
     staging = output.Discard(target) if dry_run else output.Staging(target)
     try:
-        rendered, found = write_pages(staging, env, pages.plan(site, config), root)
+        planned = iter(progress("Menulis halaman", list(pages.plan(site, config))))
+        rendered, found = write_pages(staging, env, planned, root)
         problems += found
+        staging.write(schedule.SCHEDULE_FILE,
+                      schedule.schedule_json(s.until for s in skipped if s.until))
         for path, source in static_files(root):
             staging.copy(path, source)
         for relative, source in sorted(media.items()):
@@ -127,29 +160,52 @@ def decide(problems: list[Problem], strict: bool) -> None:
 def select(articles: list[Article], options: BuildOptions
            ) -> tuple[list[Article], list[Skipped]]:
     """Leaves out drafts and articles dated in the future, unless asked for."""
-    now = options.now or datetime.now(UTC)
+    now = schedule.current_time(options.now)
     chosen, skipped = [], []
     for article in articles:
         if article.draft and not options.drafts:
-            skipped.append(Skipped(article.path, "draft: true"))
+            skipped.append(Skipped(article.path, "draf (draft: true)"))
         elif article.date > now and not options.future:
-            skipped.append(Skipped(article.path, f"terjadwal: {article.date.isoformat()}"))
+            skipped.append(Skipped(article.path, "terjadwal, terbit "
+                                   + i18n.format_when(article.date), article.date))
         else:
             chosen.append(article)
     return chosen, skipped
 
 
-def render_markdown(articles: list[Article], links: Links, root: Path
+def load_articles(config: config_stage.SiteConfig, cache: memo.BuildCache,
+                  progress: Progress = no_progress) -> tuple[list[Article], list[Problem]]:
+    """Reads and validates every article of the site (unchanged files from `cache`)."""
+    files, problems = content.find_sources(config.root)
+    articles: list[Article] = []
+    for file in progress("Membaca berita", files):
+        article, found = cache.parsed(file, config,
+                                      lambda file=file: content.load_file(file, config))
+        problems += found
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def render_markdown(articles: list[Article], links: Links, root: Path,
+                    cache: memo.BuildCache | None = None, progress: Progress = no_progress
                     ) -> tuple[list[Article], list[Problem], dict[str, Path]]:
     """Markdown -> HTML for each article; returns the local images to publish, each
     with its real file (never one outside content/, even through a symlink)."""
-    md = markup.new_renderer()
+    cache = cache or memo.NoCache()
+    md: list = []  # made on first use: a fully cached rebuild needs no renderer
     done, problems, media = [], [], {}
-    for article in articles:
-        result = markup.render(md, article, links)
-        images = set(result.images) | ({article.image} if article.image and
-                                       "://" not in article.image else set())
-        found = {image: content.content_file(root, image) for image in images}
+
+    def fresh(article: Article) -> markup.Rendered:
+        if not md:
+            md.append(markup.new_renderer())
+        return markup.render(md[0], article, links)
+
+    for article in progress("Mengubah Markdown", articles):
+        result = cache.rendered(article, links, lambda article=article: fresh(article))
+        referenced = set(result.images) | ({article.image} if article.image and
+                                           "://" not in article.image else set())
+        found = {image: content.content_file(root, image) for image in referenced}
         existing = {image: file for image, file in found.items() if file is not None}
         problems += markup.image_problems(article, result, existing)
         if article.image and article.image not in existing and "://" not in article.image:

@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 errors in the input, 2 usage errors (click's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -21,6 +22,13 @@ SITE_OPTION = click.option(
 @click.version_option(__version__, prog_name="berita")
 def main() -> None:
     """berita: static news sites for KPU offices."""
+
+
+def terminal_progress(label: str, items: Sequence) -> Iterator:
+    """A progress bar on the terminal (stderr) while `items` are consumed."""
+    with click.progressbar(items, length=len(items), label=label.ljust(18),
+                           file=click.get_text_stream("stderr"), show_pos=True) as bar:
+        yield from bar
 
 
 @main.command()
@@ -43,12 +51,17 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
                                          strict=strict, search=not no_search)
-    result = build_command.run(site, output, options)
+    progress = build_command.no_progress
+    if not quiet and click.get_text_stream("stderr").isatty():
+        progress = terminal_progress
+    result = build_command.run(site, output, options, progress=progress)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
     if not quiet:
         for skipped in result.skipped:
-            click.echo(f"dilewati: {skipped.path} ({skipped.reason})")
+            click.echo(f"dilewati: {skipped.path}: {skipped.reason}")
+        if result.skipped:
+            click.echo("(gunakan --drafts atau --future untuk ikut menerbitkannya)")
         click.echo(
             f"{result.articles} berita, {result.pages} halaman ditulis "
             f"({result.files_changed} berubah), {len(result.skipped)} dilewati, "
@@ -76,3 +89,41 @@ def check(site: Path, output_format: str, strict: bool) -> None:
     else:
         click.echo(report.as_text())
     raise SystemExit(report.exit_code)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the preview to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-drafts", is_flag=True,
+              help="Show the site as `berita build` would publish it now: without drafts "
+                   "and scheduled articles.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool) -> None:
+    """Preview the site while you write: rebuilds and reloads the browser on every save.
+
+    Drafts and scheduled articles are shown, marked DRAF and TERJADWAL.
+    """
+    from generator import serve as serve_command
+
+    serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser)
+
+
+@main.command()
+@SITE_OPTION
+@click.argument("title")
+@click.option("--office", help="Office slug or name  [default: the site's owner or only office]")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--date", help="Publication date, e.g. 2024-09-06 10:00  [default: now, in the "
+                             "office's time zone]")
+@click.option("--slug", help="Address of the article  [default: made from the title]")
+def new(site: Path, title: str, office: str | None, tags: tuple[str, ...], date: str | None,
+        slug: str | None) -> None:
+    """Create a new draft article TITLE under content/."""
+    from generator import new as new_command
+
+    created = new_command.create(site, title, office, tags, date, slug)
+    click.echo(f"Dibuat: {created.path}")
+    click.echo("Berita ini masih draf: hapus baris 'draft: true' untuk menerbitkannya.")

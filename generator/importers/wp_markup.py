@@ -265,6 +265,8 @@ def _safe_url(url: str) -> str:
 
 
 class _Converter(MarkdownConverter):
+    """markdownify, with output Python-Markdown (generator.markup) reads as intended."""
+
     def convert_img(self, el, text, parent_tags):
         title = el.get("title")
         if title and '"' in title:
