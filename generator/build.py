@@ -21,6 +21,7 @@ from generator import (
     model,
     output,
     pages,
+    redirects,
     render,
     schedule,
     search,
@@ -29,7 +30,7 @@ from generator.content import Article
 from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.rawhtml import script_problems
-from generator.urls import Links, media_route, output_file
+from generator.urls import Links, media_route, output_file, route
 
 DEFAULT_OUTPUT = "public"
 CACHE_DIR = ".berita-cache"
@@ -119,7 +120,8 @@ def run(root: Path, output_dir: Path | None = None,
         decide(problems, options.strict)
     site = model.build(articles, config)
     env = render.make_environment(config, links, pictures.sets)
-    env.globals.update(preview=options.preview,
+    env.globals.update(query_redirects=query_redirect_script(articles, links),
+                       preview=options.preview,
                        publication_status=lambda article: schedule.status(article, now))
     staging = output.Discard(target) if dry_run else output.Staging(target)
     try:
@@ -134,6 +136,7 @@ def run(root: Path, output_dir: Path | None = None,
             staging.copy(media_route(relative), source)
         for path, cached in pictures.files:
             staging.copy(path, cached)
+        problems += write_redirects(staging, articles, links, config.site.title)
         problems += broken_links(articles, staging.written, links)
         if not dry_run:
             decide(problems, options.strict)
@@ -215,6 +218,46 @@ def render_markdown(articles: list[Article], links: Links, root: Path,
         media.update(existing)
         done.append(markup.apply(article, result))
     return done, problems, media
+
+
+def alias_pairs(articles: Iterable[Article]) -> list[tuple[str, str]]:
+    """(old address, new route) for every alias an article keeps (see importers)."""
+    return [(alias, route("article", slug=article.slug))
+            for article in articles for alias in article.aliases]
+
+
+def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
+    """The home page's script answering old /?p=ID links, or "" when no article has one."""
+    if not any(isinstance(redirects.parse_alias(alias), redirects.QueryAlias)
+               for alias, _ in alias_pairs(articles)):
+        return ""
+    return redirects.query_redirect_script(links.href(redirects.JSON_FILE))
+
+
+def write_redirects(staging: output.Staging | output.Discard, articles: list[Article],
+                    links: Links, site_title: str) -> list[Problem]:
+    """Redirect pages at old addresses; an old address that is now a real page keeps
+    the page (a warning says so). Call after every page and file is staged."""
+    problems: list[Problem] = []
+    by_alias = {alias: article for article in articles for alias in article.aliases}
+    kept = []
+    for alias, target in alias_pairs(articles):
+        parsed = redirects.parse_alias(alias)
+        if isinstance(parsed, redirects.PathAlias) and parsed.file in staging.written:
+            problems.append(Problem(by_alias[alias].path, None, "aliases",
+                                    f"old address {alias} is a page of this site now; "
+                                    "it is not redirected", "an address no page uses",
+                                    "warning"))
+            continue
+        kept.append((alias, target))
+    try:
+        files = redirects.redirect_files(kept, links, site_title)
+    except ValueError as exc:
+        return [*problems, Problem("content", None, "aliases", str(exc),
+                                   "each old address sent to one article")]
+    for path, data in files.items():
+        staging.write(path, data)
+    return problems
 
 
 def write_pages(staging: output.Staging | output.Discard, env: jinja2.Environment,

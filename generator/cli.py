@@ -127,3 +127,56 @@ def new(site: Path, title: str, office: str | None, tags: tuple[str, ...], date:
     created = new_command.create(site, title, office, tags, date, slug)
     click.echo(f"Dibuat: {created.path}")
     click.echo("Berita ini masih draf: hapus baris 'draft: true' untuk menerbitkannya.")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import articles from another system."""
+
+
+@import_group.command("wordpress")
+@SITE_OPTION
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--office", help="Office the posts belong to  [default: the site's owner or "
+                               "only office]")
+@click.option("--uploads", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A copy of wp-content/uploads: images are copied beside the articles.")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the articles  [default: content/ of the site]")
+@click.option("--drafts", is_flag=True, help="Also import drafts (as draft: true).")
+@click.option("--force", is_flag=True, help="Overwrite articles imported before.")
+def import_wordpress(site: Path, export: Path, office: str | None, uploads: Path | None,
+                     into: Path | None, drafts: bool, force: bool) -> None:
+    """Import the posts of a WordPress export (WXR) EXPORT as Markdown articles."""
+    from generator import migrate
+    from generator.importers.wordpress import format_report
+
+    report = migrate.wordpress(site, export, office, uploads, into, drafts, force)
+    click.echo(format_report(report))
+
+
+@main.group("views")
+def views_group() -> None:
+    """View counts ("Telah dilihat N kali")."""
+
+
+@views_group.command("import")
+@SITE_OPTION
+@click.argument("logs", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "log_format", type=click.Choice(["combined"]), default="combined",
+              show_default=True, help="Access log format (nginx and Apache default).")
+@click.option("--dry-run", is_flag=True, help="Print the changes without writing them.")
+def views_import(site: Path, logs: tuple[Path, ...], log_format: str, dry_run: bool) -> None:
+    """Add page views counted in access LOGS (plain or .gz) to the articles' views."""
+    from generator import migrate
+
+    report = migrate.views(site, list(logs), log_format, dry_run)
+    counts = report.counts
+    verb = "would change" if dry_run else "changed"
+    for path, old, new in report.changes:
+        click.echo(f"{path}: views {old} -> {new}")
+    click.echo(f"{counts.lines_read} log lines: {counts.total} page views counted, "
+               f"{counts.bots_skipped} from bots skipped, {counts.repeats} repeat visits, "
+               f"{counts.malformed} malformed lines skipped; {verb} {len(report.changes)} "
+               "articles")

@@ -21,6 +21,7 @@ import yaml
 from generator.config import SiteConfig
 from generator.i18n import ZONES_BY_ABBREVIATION
 from generator.problems import Problem
+from generator.redirects import parse_alias
 from generator.urls import is_clean_slug, slugify
 
 CONTENT_DIR = "content"
@@ -462,6 +463,18 @@ class _Fields:
             return ()
         return tuple(items)
 
+    def aliases(self) -> tuple[str, ...]:
+        """Old addresses of the article (e.g. from WordPress) that must keep working."""
+        aliases = self.text_list("aliases")
+        for alias in aliases:
+            try:
+                parse_alias(alias)
+            except ValueError as exc:
+                self.error("aliases", str(exc),
+                           "a path on this site like /2019/11/08/judul/ or /?p=123")
+                return ()
+        return aliases
+
 
 def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """One file's bytes -> Article, or None with the problems that prevent it."""
@@ -516,7 +529,7 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
         image_caption=fields.optional_text("image_caption"),
         author=fields.optional_text("author"), updated=updated[0] if updated else None,
         draft=fields.flag("draft"), source=fields.optional_text("source"),
-        source_url=source_url, aliases=fields.text_list("aliases"),
+        source_url=source_url, aliases=fields.aliases(),
     )
     if not body.strip():
         # Legal (a photo-only post can carry everything in front matter), but mostly a
