@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 errors in the input, 2 usage errors (click's own).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url:
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
                                          strict=strict, search=not no_search)
     progress = build_command.no_progress
-    if not quiet and click.get_text_stream("stderr").isatty():
+    if not quiet and sys.stderr.isatty():
         progress = terminal_progress
     result = build_command.run(site, output, options, progress=progress)
     for problem in result.warnings:
