@@ -1,0 +1,333 @@
+"""The berita benchmark: cold build, no-op rebuild and one-article-edit rebuild of synthetic
+sites of N articles, measured with the operating system's accounting, optionally beside
+Pelican on the same corpus. Prints a table and the issue's targets; writes JSON.
+
+    python bench/run.py --sizes 1000,10000 --pelican
+
+See bench/README.md for what is measured and how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import generate
+from measure import KIB_PER_MIB, Sample, measure, proc_kib
+from report import Row, busy_warning, report_targets, table, targets
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+WORK = BENCH / ".work"
+RESULTS = BENCH / "results"
+PELICAN_VENV = BENCH / ".venv-pelican"
+PELICAN_REQUIREMENTS = ("pelican==4.12.*", "markdown")
+CACHE_DIR = ".berita-cache"
+EDIT_SENTENCE = "\nKegiatan ditutup dengan foto bersama seluruh peserta dan jajaran KPU.\n"
+
+
+class BuildError(Exception):
+    """A measured build exited non-zero."""
+
+
+# The corpus ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    size: int
+    root: Path
+    manifest: dict[str, Any]
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def pelican(self) -> Path:
+        return self.root / "pelican"
+
+    @property
+    def edit_path(self) -> str:
+        """The article the edit rebuild changes, relative to content/."""
+        return str(self.manifest["edit_article"])
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((folder / generate.MANIFEST).read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(folder: Path, expected: str) -> bool:
+    """The folder holds the corpus with this fingerprint, its edited article restored."""
+    manifest = read_manifest(folder)
+    if manifest.get("fingerprint") != expected:
+        return False
+    article = folder / "content" / str(manifest.get("edit_article"))
+    return article.is_file() and generate.digest(article.read_bytes()) == manifest.get(
+        "edit_article_sha256")
+
+
+def ensure_corpus(size: int, seed: int, work: Path, pelican: bool) -> Corpus:
+    """Generates the corpus of `size` articles under work/, unless already there."""
+    root = work / f"n{size}-s{seed}"
+    expected = generate.fingerprint(size, seed, generate.load_corpus())
+    wanted = [root / "site", *([root / "pelican"] if pelican else [])]
+    if not all(is_current(folder, expected) for folder in wanted):
+        for folder in (root / "site", root / "pelican"):
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"generating {size} articles into {root} ...", flush=True)
+        generate.generate(size, root / "site", root / "pelican" if pelican else None, seed)
+    return Corpus(size, root, read_manifest(root / "site"))
+
+
+class EditedArticle:
+    """One article of a corpus: appended to for the edit rebuild, restored afterwards."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.original = file.read_bytes()
+
+    def append(self) -> None:
+        with self.file.open("a", encoding="utf-8") as handle:
+            handle.write(EDIT_SENTENCE)
+
+    def restore(self) -> None:
+        self.file.write_bytes(self.original)
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+
+# The scenarios -------------------------------------------------------------------------
+
+
+Samples = dict[str, list[Sample]]
+"""Scenario name -> its runs so far."""
+Runner = Callable[[str, int], None]
+"""Measures one scenario (name, repetition) of one tool on one corpus into Samples."""
+BERITA_SCENARIOS = ("cold", "noop", "edit")
+PELICAN_SCENARIOS = ("cold", "cold+cache", "edit")
+
+
+def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
+                samples: Samples) -> Runner:
+    def run(scenario: str, repetition: int) -> None:
+        log = logs / f"{scenario}-{repetition}.log"
+        sample = measure(command, cwd, log, interval)
+        samples[scenario].append(sample)
+        if sample.returncode != 0:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise BuildError(f"{shlex.join(command)} exited {sample.returncode} "
+                             f"({scenario}); end of {log}:\n{tail}")
+    return run
+
+
+def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval: float,
+                  samples: Samples) -> None:
+    """Per repetition: cold (no output, no cache), no-op, one article edited."""
+    site, out = corpus.site, corpus.root / "public-berita"
+    full = [*command, "build", "-s", str(site), "-o", str(out), "-q"]
+    run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples)
+    article = EditedArticle(site / "content" / corpus.edit_path)
+    try:
+        for repetition in range(repeat):
+            article.restore()
+            remove(out, site / CACHE_DIR)
+            run("cold", repetition)
+            run("noop", repetition)
+            article.append()
+            run("edit", repetition)
+    finally:
+        article.restore()
+
+
+def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
+                   samples: Samples) -> None:
+    """Cold builds without caching; one build writing Pelican's content cache; then edit
+    rebuilds loading it (CACHE_CONTENT + LOAD_CONTENT_CACHE, as Pelican users would)."""
+    root, out = corpus.pelican, corpus.pelican / "out"
+    logs = corpus.root / "logs" / "pelican"
+
+    def runner(settings: str) -> Runner:
+        command = [str(pelican), "content", "-s", settings, "-o", "out", "-q"]
+        return make_runner(command, root, logs, interval, samples)
+
+    cold, cached = runner("pelicanconf.py"), runner("pelicanconf_cached.py")
+    article = EditedArticle(root / "content" / corpus.edit_path)
+    try:
+        for repetition in range(repeat):
+            remove(out, root / "cache")
+            cold("cold", repetition)
+        remove(out, root / "cache")
+        cached("cold+cache", 0)
+        for repetition in range(repeat):
+            article.restore()  # a new mtime: Pelican's cache checks mtimes
+            article.append()
+            cached("edit", repetition)
+    finally:
+        article.restore()
+
+
+def ensure_pelican(venv: Path) -> Path:
+    """Pelican in the benchmark's own virtual environment, installed from PyPI if missing."""
+    executable = venv / "bin" / "pelican"
+    if not executable.exists():
+        print(f"installing {', '.join(PELICAN_REQUIREMENTS)} into {venv} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", *PELICAN_REQUIREMENTS], check=True)
+    return executable
+
+# Context of a run ----------------------------------------------------------------------
+
+
+def output_of(command: Sequence[str], cwd: Path | None = None) -> str:
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "nproc": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)),
+        "cpu": cpu_model(),
+        "memory_mib": proc_kib("/proc/meminfo", "MemTotal:") // KIB_PER_MIB,
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "load_average": os.getloadavg(),
+    }
+
+
+def git() -> dict[str, Any]:
+    return {
+        "commit": output_of(["git", "rev-parse", "HEAD"], REPO) or None,
+        "dirty": bool(output_of(["git", "status", "--porcelain"], REPO)),
+    }
+
+
+def default_json(commit: str | None) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return RESULTS / f"{stamp}-{(commit or 'nogit')[:10]}.json"
+
+# Main ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated article counts (default 1000,10000)")
+    parser.add_argument("--pelican", action="store_true",
+                        help=f"also build each corpus with {PELICAN_REQUIREMENTS[0]}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument("--json", type=Path, help="where to write results "
+                        "(default bench/results/<time>-<commit>.json)")
+    parser.add_argument("--berita-cmd", default="berita",
+                        help='the berita command, e.g. "python -m generator" (default berita)')
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--work", type=Path, default=WORK,
+                        help="corpora, outputs and logs (default bench/.work)")
+    parser.add_argument("--interval", type=float, default=0.02,
+                        help="memory sampling interval in seconds (default 0.02)")
+    args = parser.parse_args(argv)
+    args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
+    args.berita_cmd = shlex.split(args.berita_cmd)
+    if args.repeat < 1 or not args.sizes:
+        parser.error("--repeat must be at least 1 and --sizes not empty")
+    if shutil.which(args.berita_cmd[0]) is None:
+        parser.error(f"{args.berita_cmd[0]!r} not found (pip install -e . in the repository, "
+                     "or pass --berita-cmd)")
+    return args
+
+
+def measure_size(size: int, args: argparse.Namespace, pelican: Path | None) -> list[Row]:
+    corpus = ensure_corpus(size, args.seed, args.work.resolve(), pelican is not None)
+    rows: list[Row] = []
+    tools: list[tuple[str, tuple[str, ...], Callable[[Samples], None]]] = [
+        ("berita", BERITA_SCENARIOS,
+         lambda samples: berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
+                                       samples))]
+    if pelican is not None:
+        tools.append(("pelican", PELICAN_SCENARIOS,
+                      lambda samples: pelican_rounds(corpus, pelican, args.repeat,
+                                                     args.interval, samples)))
+    for tool, scenarios, rounds in tools:
+        print(f"N={size:,}: {tool} ...", flush=True)
+        samples: Samples = {name: [] for name in scenarios}
+        try:
+            rounds(samples)
+        except BuildError as error:  # keeps the runs before it; its row shows FAILED
+            print(error, file=sys.stderr, flush=True)
+        rows += [Row(size, tool, name, runs) for name, runs in samples.items() if runs]
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.now(UTC)
+    context = {"machine": machine(), "git": git()}
+    pelican = ensure_pelican(PELICAN_VENV) if args.pelican else None
+    rows: list[Row] = []
+    for size in args.sizes:
+        rows += measure_size(size, args, pelican)
+    print()
+    print(table(rows))
+    if warning := busy_warning(rows):
+        print(warning)
+    size, found = targets(rows)
+    print()
+    print(report_targets(size, found))
+    document = {
+        "schema": 1,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "argv": sys.argv,
+        **context,
+        "load_average_end": os.getloadavg(),
+        "berita": {"command": args.berita_cmd,
+                   "version": output_of([*args.berita_cmd, "--version"])},
+        "pelican": {"version": output_of([str(pelican), "--version"])} if pelican else None,
+        "options": {"sizes": args.sizes, "repeat": args.repeat, "seed": args.seed,
+                    "interval": args.interval},
+        "results": [{"size": row.size, "tool": row.tool, "scenario": row.scenario,
+                     "median": {name: row.median(name) for name in asdict(row.samples[0])},
+                     "samples": [asdict(sample) for sample in row.samples]} for row in rows],
+        "targets": {"size": size, "checks": [asdict(target) for target in found]},
+    }
+    path = args.json or default_json(context["git"]["commit"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nresults: {path}")
+    return 1 if any(row.failed for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
