@@ -11,7 +11,8 @@ from pathlib import Path
 import jinja2
 
 from generator import config as config_stage
-from generator import content, markup, model, output, pages, render
+from generator import content, incremental, markup, model, output, pages, publish, render
+from generator.cache import BuildCache, code_key, digest, folder_key
 from generator.content import Article
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.urls import Links, media_route, output_file
@@ -31,6 +32,10 @@ class BuildOptions:
     """Fail on warnings too."""
     now: datetime | None = None
     """The moment that decides what is 'in the future'; default: the real now."""
+    cache: bool = True
+    """Reuse and update the build cache in <site>/.berita-cache/ (safe to delete)."""
+    jobs: int | None = None
+    """Worker processes for Markdown and pages; default: one per CPU."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    rendered: int = 0
+    """Pages rendered this time; the others were unchanged and reused."""
 
 
 def run(root: Path, output_dir: Path | None = None,
@@ -63,27 +70,28 @@ def run(root: Path, output_dir: Path | None = None,
     if options.base_url:
         config = config.with_base_url(options.base_url)
     links = Links(config.site.base_url)
-    articles, problems = content.load(config)
+    cache = BuildCache.open(root) if options.cache else BuildCache.disabled()
+    articles, problems = incremental.load_articles(config, cache)
     articles, skipped = select(articles, options)
-    articles, found, media = render_markdown(articles, links, root)
+    articles, found, media = render_markdown(articles, links, root, cache, options.jobs)
     problems += found + model.collisions(articles)
     decide(problems, options.strict)
     site = model.build(articles, config)
     env = render.make_environment(config, links)
-    staging = output.Staging(target)
-    try:
-        rendered, problems = write_pages(staging, env, pages.plan(site, config), root)
-        decide(problems, strict=False)
-        for path, source in static_files(root):
-            staging.copy(path, source)
-        for relative in sorted(media):
-            staging.copy(media_route(relative), root / content.CONTENT_DIR / relative)
-        staging.commit()
-    except BaseException:
-        staging.rollback()
-        raise
-    return BuildResult(target, len(articles), rendered, staging.changed, skipped,
-                       warnings(problems + found), time.perf_counter() - started)
+    dirs = render.template_dirs(root)
+    copies = static_files(root) + [(media_route(relative), root / content.CONTENT_DIR / relative)
+                                   for relative in sorted(media)]
+    # Everything every page depends on besides its own context.
+    base_key = digest(code_key(), incremental.config_key(config), folder_key(dirs),
+                      links.base_url)
+    published = publish.publish(target, pages.plan(site, config),
+                                incremental.jinja_renderer(env, dirs), copies, cache,
+                                base_key, options.jobs)
+    cache.close()
+    decide(published.problems, strict=False)
+    return BuildResult(target, len(articles), published.pages, published.changed, skipped,
+                       warnings(problems + found), time.perf_counter() - started,
+                       published.rendered)
 
 
 def decide(problems: list[Problem], strict: bool) -> None:
@@ -110,14 +118,16 @@ def select(articles: list[Article], options: BuildOptions
     return chosen, skipped
 
 
-def render_markdown(articles: list[Article], links: Links, root: Path
+def render_markdown(articles: list[Article], links: Links, root: Path,
+                    cache: BuildCache | None = None, jobs: int | None = None
                     ) -> tuple[list[Article], list[Problem], set[str]]:
-    """Markdown -> HTML for each article; returns the local images to publish."""
-    md = markup.new_renderer()
+    """Markdown -> HTML for each article (cached, in parallel); returns the local images
+    to publish."""
     done, problems, media = [], [], set()
     content_root = root / content.CONTENT_DIR
-    for article in articles:
-        result = markup.render(md, article, links)
+    rendered = incremental.render_markdown(articles, links, cache or BuildCache.disabled(),
+                                           jobs)
+    for article, result in zip(articles, rendered, strict=True):
         images = set(result.images) | ({article.image} if article.image and
                                        "://" not in article.image else set())
         existing = {image for image in images if (content_root / image).is_file()}

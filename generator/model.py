@@ -121,9 +121,10 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     index_in_tag = {
         (slug, a.path): i for slug, group in members.items() for i, a in enumerate(group)
     }
+    slugs = {a.path: frozenset(t.slug for t in a.tags) for a in articles}
     related: dict[str, tuple[Article, ...]] = {}
     for article in articles:
-        mine = {t.slug for t in article.tags}
+        mine = slugs[article.path]
         candidates: dict[str, Article] = {}
         for slug in mine:
             group = members[slug]
@@ -134,7 +135,7 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
                     candidates[other.path] = other
         ranked = sorted(
             candidates.values(),
-            key=lambda o: (-len(mine.intersection(t.slug for t in o.tags)), position[o.path]),
+            key=lambda o: (-len(mine & slugs[o.path]), position[o.path]),
         )
         related[article.path] = tuple(ranked[:count])
     return related

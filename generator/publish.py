@@ -1,0 +1,114 @@
+"""The output stage with a memory: render and write only what changed.
+
+Every output file gets a fingerprint (a hash of what its bytes are made from). A file
+whose fingerprint matches the manifest of the previous build, and whose file in the
+output folder is still the one that build wrote (same size, mtime and inode), is
+hard-linked into the staging folder instead of being rendered. When every file matches
+and the output folder holds nothing else, the build publishes nothing at all. Otherwise
+the whole site is staged and swapped in at once, as output.Staging promises.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import incremental, output
+from generator.cache import BuildCache, Written, digest
+from generator.pages import Page
+from generator.problems import Problem
+from generator.urls import output_file
+
+
+@dataclass(frozen=True)
+class Published:
+    rendered: int
+    """Pages rendered this build (the others were reused unchanged)."""
+    pages: int
+    """Pages the site has."""
+    changed: int
+    """Files whose bytes changed (0 when nothing was published)."""
+    problems: list[Problem]
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under folder -> (size, mtime_ns, inode), without following links."""
+    found: dict[str, tuple[int, int, int]] = {}
+    if not folder.is_dir() or folder.is_symlink():
+        return found
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((name + "/", entry.path))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return found
+
+
+def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
+            copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
+            jobs: int | None = None) -> Published:
+    """Renders and stages what changed, reuses the rest, swaps the result into `target`.
+    `copies` are (output path, source file) pairs: static files and media."""
+    pages = list(planned)
+    prints = incremental.Fingerprints(base_key)
+    files = [output_file(page.route) for page in pages]
+    wanted: dict[str, str | None] = {}
+    for file, page in zip(files, pages, strict=True):
+        wanted[file] = prints.page(page)
+    for file, source in copies:
+        wanted[file] = "copy:" + incremental.stat_key([(file, source)])
+
+    manifest = cache.manifest(target)
+    present = listing(target)
+
+    def reusable(file: str) -> bool:
+        known, fingerprint = manifest.get(file), wanted[file]
+        return (fingerprint is not None and known is not None
+                and known.fingerprint == fingerprint
+                and present.get(file) == (known.size, known.mtime_ns, known.inode))
+
+    if present and set(present) == set(wanted) and all(map(reusable, wanted)):
+        return Published(0, len(pages), 0, [])
+
+    staging = output.Staging(target)
+    try:
+        todo = [i for i, file in enumerate(files)
+                if not (reusable(file) and staging.keep(file))]
+        problems: list[Problem] = []
+        todo_pages = [pages[i] for i in todo]
+        for index, result in incremental.render_pages(todo_pages, render_one, jobs):
+            if isinstance(result, Problem):
+                problems.append(result)
+            else:
+                staging.write(files[todo[index]], result)
+        if problems:
+            staging.rollback()
+            return Published(len(todo) - len(problems), len(pages), 0, problems)
+        for file, source in copies:
+            if not (reusable(file) and staging.keep(file)):
+                staging.copy(file, source)
+        written = {file: _written(staging.root, file, fingerprint)
+                   for file, fingerprint in wanted.items()}
+        staging.commit()
+    except BaseException:
+        staging.rollback()
+        raise
+    cache.store_manifest(target, {f: w for f, w in written.items() if w is not None},
+                         digest(*(f"{f}={p}" for f, p in wanted.items())))
+    return Published(len(todo), len(pages), staging.changed, [])
+
+
+def _written(root: Path, file: str, fingerprint: str | None) -> Written | None:
+    """The manifest entry of a staged file; None (never reused) without a fingerprint."""
+    if fingerprint is None:
+        return None
+    info = os.lstat(root / file)
+    return Written(fingerprint, info.st_size, info.st_mtime_ns, info.st_ino)
