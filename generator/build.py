@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from generator import config as config_stage
-from generator import content, incremental, markup, model, output, pages, publish, render
+from generator import content, incremental, markup, model, output, pages, publish, render, unchanged
 from generator.cache import BuildCache, code_key, digest, folder_key
 from generator.content import Article
 from generator.problems import BuildFailed, Problem, errors, warnings
@@ -71,7 +71,15 @@ def run(root: Path, output_dir: Path | None = None,
         config = config.with_base_url(options.base_url)
     links = Links(config.site.base_url)
     cache = BuildCache.open(root) if options.cache else BuildCache.disabled()
+    inputs = unchanged.inputs_key(root, render.template_dirs(root), repr(
+        (options.drafts, options.future, options.base_url, options.strict, str(target))))
+    last = unchanged.last_result(cache, target, inputs, options.now or datetime.now(UTC))
+    if last is not None:
+        cache.close()
+        return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
+                           list(last.warnings), time.perf_counter() - started, 0)
     articles, problems = incremental.load_articles(config, cache)
+    valid_until = unchanged.first_after(articles, options.now or datetime.now(UTC))
     articles, skipped = select(articles, options)
     articles, found, media = render_markdown(articles, links, root, cache, options.jobs)
     problems += found + model.collisions(articles)
@@ -87,11 +95,14 @@ def run(root: Path, output_dir: Path | None = None,
     published = publish.publish(target, pages.plan(site, config),
                                 incremental.jinja_renderer(env, dirs), copies, cache,
                                 base_key, options.jobs)
-    cache.close()
     decide(published.problems, strict=False)
-    return BuildResult(target, len(articles), published.pages, published.changed, skipped,
-                       warnings(problems + found), time.perf_counter() - started,
-                       published.rendered)
+    result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
+                         warnings(problems + found), time.perf_counter() - started,
+                         published.rendered)
+    cache.remember(target, inputs, unchanged.Summary(result.articles, result.pages, skipped,
+                                                     result.warnings, valid_until))
+    cache.close()
+    return result
 
 
 def decide(problems: list[Problem], strict: bool) -> None:

@@ -29,7 +29,7 @@ from generator import __version__
 
 CACHE_DIR = ".berita-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 _SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parsed (path TEXT NOT NULL, digest TEXT NOT NULL, config_key TEXT NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE markup (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE pages (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT NOT NULL,
                     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
                     PRIMARY KEY (output, file));
-CREATE TABLE builds (output TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE builds (output TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, summary BLOB);
 """
 
 
@@ -196,26 +196,30 @@ class BuildCache:
                 (str(output),))
         }, {})
 
-    def store_manifest(self, output: Path, files: dict[str, Written], build_key: str) -> None:
+    def store_manifest(self, output: Path, files: dict[str, Written]) -> None:
+        """Replaces the manifest of `output`; forgets its last build (see `remember`)."""
         def store(db: sqlite3.Connection) -> None:
             db.execute("BEGIN")
             db.execute("DELETE FROM pages WHERE output=?", (str(output),))
+            db.execute("DELETE FROM builds WHERE output=?", (str(output),))
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
                 (str(output), file, w.fingerprint, w.size, w.mtime_ns, w.inode)
                 for file, w in files.items()))
-            db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (str(output), build_key))
             db.execute("COMMIT")
         self._guard(store)
 
-    def forget_output(self, output: Path) -> None:
-        """Before an output folder changes: a build that dies half-way must not leave a
-        manifest that claims files the folder does not have."""
-        self._guard(lambda db: db.execute("DELETE FROM builds WHERE output=?", (str(output),)))
+    def remember(self, output: Path, inputs: str, summary: Any) -> None:
+        """Records that `output` was built from inputs hashing to `inputs`."""
+        self._guard(lambda db: db.execute(
+            "INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
+            (str(output), inputs, pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))))
 
-    def last_build(self, output: Path) -> str | None:
+    def last_build(self, output: Path, inputs: str) -> Any:
+        """The summary remembered for `output` if it was built from these inputs."""
         row = self._guard(lambda db: db.execute(
-            "SELECT fingerprint FROM builds WHERE output=?", (str(output),)).fetchone())
-        return row[0] if row else None
+            "SELECT summary FROM builds WHERE output=? AND fingerprint=?",
+            (str(output), inputs)).fetchone())
+        return None if row is None else self._guard(lambda db: pickle.loads(row[0]))
 
 
 def _write(db: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

@@ -58,11 +58,12 @@ def load_articles(config: SiteConfig, cache: BuildCache) -> tuple[list[Article],
     """content.load, reusing the parse of every file whose bytes did not change."""
     key = config_key(config)
     files, problems = content.find_sources(config.root)
+    prefix = str(config.root) + os.sep
     known = cache.parsed(key)
     articles: list[Article] = []
     fresh: list[tuple[str, str, Any]] = []
     for file in files:
-        path = content._rel(file, config.root)
+        path = _relative(file, prefix)
         try:
             data = file.read_bytes()
         except OSError:
@@ -83,8 +84,14 @@ def load_articles(config: SiteConfig, cache: BuildCache) -> tuple[list[Article],
     if fresh:
         cache.store_parsed(key, fresh)
     if len(known) != len(files) or fresh:
-        cache.forget_parsed(key, {content._rel(file, config.root) for file in files})
+        cache.forget_parsed(key, {_relative(file, prefix) for file in files})
     return articles, problems
+
+
+def _relative(file: Path, prefix: str) -> str:
+    """content._rel without pathlib's cost (files come from walking under the root)."""
+    name = str(file)
+    return name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) else file.as_posix()
 
 
 def _unpickle(value: bytes) -> Any:
@@ -167,33 +174,33 @@ class Fingerprints:
         """The page's fingerprint; None when its context holds something unknown (then the
         page is always rendered)."""
         try:
-            parts: list[str] = [self.base, page.route, page.template]
+            parts: list[str] = [self.base, repr(page.route), repr(page.template)]
             self._describe(page.context, parts)
         except Unhashable:
             return None
-        return digest(*parts)
+        return _join_digest(parts)
 
     def _describe(self, value: Any, out: list[str]) -> None:
-        if value is None or isinstance(value, str | int | float | bool):
-            out.append(f"{type(value).__name__}:{value!r}")
-        elif isinstance(value, Article):
+        kind = type(value)
+        if kind is Article:
             # The file's bytes, its path and the config (in `base`) determine every field.
-            out.append(f"A:{value.path}:{value.digest}")
+            out.append(f"A{value.path!r}{value.digest}")
+        elif value is None or kind in (str, int, float, bool):
+            out.append(f"{kind.__name__}:{value!r}")
         elif isinstance(value, datetime | date):
             out.append(f"D:{value.isoformat()}:{getattr(value, 'tzinfo', None)!s}")
-        elif isinstance(value, list | tuple | dict) or dataclasses.is_dataclass(value):
-            if isinstance(value, list | tuple | dict) and len(value) <= 8:
-                self._container(value, out)
-                return
+        elif kind is dict:
+            self._container(value, out)
+        elif isinstance(value, list | tuple) or dataclasses.is_dataclass(value):
             hit = self.memo.get(id(value))
             if hit is None or hit[0] is not value:
                 inner: list[str] = []
                 self._container(value, inner)
-                hit = (value, digest(*inner))
-                self.memo[id(value)] = hit
-            out.append("M:" + hit[1])
+                hit = (value, _join_digest(inner))
+                self.memo[id(value)] = hit  # holding `value` keeps its id from being reused
+            out.append("M" + hit[1])
         else:
-            raise Unhashable(type(value).__name__)
+            raise Unhashable(kind.__name__)
 
     def _container(self, value: Any, out: list[str]) -> None:
         if isinstance(value, dict):
@@ -211,6 +218,12 @@ class Fingerprints:
                 out.append(item.name)
                 self._describe(getattr(value, item.name), out)
         out.append(")")
+
+
+def _join_digest(parts: list[str]) -> str:
+    # Parts are reprs and hex digests: none holds the separator unescaped.
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 # Stage: render -------------------------------------------------------------------------

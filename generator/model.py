@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -113,31 +114,27 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     Candidates come from a window of `window` articles around the article in each
     of its tags' lists, so the cost is O(articles x tags x window), not quadratic.
     """
-    position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
-    members: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, article in enumerate(articles):
         for tag in article.tags:
-            members[tag.slug].append(article)
+            members[tag.slug].append(i)
     index_in_tag = {
-        (slug, a.path): i for slug, group in members.items() for i, a in enumerate(group)
+        (slug, i): at for slug, group in members.items() for at, i in enumerate(group)
     }
-    slugs = {a.path: frozenset(t.slug for t in a.tags) for a in articles}
+    tag_sets = [frozenset(t.slug for t in a.tags) for a in articles]
     related: dict[str, tuple[Article, ...]] = {}
-    for article in articles:
-        mine = slugs[article.path]
-        candidates: dict[str, Article] = {}
+    for i, article in enumerate(articles):
+        mine = tag_sets[i]
+        candidates: set[int] = set()
         for slug in mine:
             group = members[slug]
-            at = index_in_tag[(slug, article.path)]
+            at = index_in_tag[(slug, i)]
             start = max(0, at - window // 2)
-            for other in group[start : start + window]:
-                if other.path != article.path:
-                    candidates[other.path] = other
-        ranked = sorted(
-            candidates.values(),
-            key=lambda o: (-len(mine & slugs[o.path]), position[o.path]),
-        )
-        related[article.path] = tuple(ranked[:count])
+            candidates.update(group[start : start + window])
+        candidates.discard(i)
+        # Most shared tags first, then newest (lowest position); positions are unique.
+        ranked = heapq.nsmallest(count, ((-len(mine & tag_sets[j]), j) for j in candidates))
+        related[article.path] = tuple(articles[j] for _, j in ranked)
     return related
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import incremental, output
-from generator.cache import BuildCache, Written, digest
+from generator.cache import BuildCache, Written
 from generator.pages import Page
 from generator.problems import Problem
 from generator.urls import output_file
@@ -50,6 +50,15 @@ def listing(folder: Path) -> dict[str, tuple[int, int, int]]:
                     info = entry.stat(follow_symlinks=False)
                     found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
+
+
+def output_intact(target: Path, cache: BuildCache) -> bool:
+    """The output folder holds exactly the files the manifest says the last build wrote."""
+    manifest = cache.manifest(target)
+    present = listing(target)
+    return bool(manifest) and len(present) == len(manifest) and all(
+        present.get(file) == (known.size, known.mtime_ns, known.inode)
+        for file, known in manifest.items())
 
 
 def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
@@ -101,8 +110,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     except BaseException:
         staging.rollback()
         raise
-    cache.store_manifest(target, {f: w for f, w in written.items() if w is not None},
-                         digest(*(f"{f}={p}" for f, p in wanted.items())))
+    cache.store_manifest(target, {f: w for f, w in written.items() if w is not None})
     return Published(len(todo), len(pages), staging.changed, [])
 
 

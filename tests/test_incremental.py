@@ -225,3 +225,29 @@ def test_fingerprints_tell_zones_apart():
     assert prints.page(Page("a/", "x.html", {"when": wib})) != \
         prints.page(Page("a/", "x.html", {"when": wita}))
     assert prints.page(Page("a/", "x.html", {"when": object()})) is None
+
+
+def test_scheduled_article_appears_once_due_without_any_edit(make_site, tmp_path):
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+    files = site_files(4)
+    files["content/kpu-kabupaten-blora/2026/nanti.md"] = article(
+        "Berita Terjadwal", "2026-11-24 08:00")
+    root = make_site(files)
+    first = run_build(root)
+    assert [s.path for s in first.skipped] == ["content/kpu-kabupaten-blora/2026/nanti.md"]
+    again = run_build(root)  # no-op: same report
+    assert (again.rendered, again.skipped, again.articles) == (0, first.skipped, 4)
+    later = NOW + timedelta(days=2)
+    result = rebuild_equals_clean(root, tmp_path, now=later)
+    assert result.articles == 5
+    assert (root / "public/berita/berita-terjadwal/index.html").is_file()
+
+
+def test_noop_build_reports_the_same_warnings(make_site):
+    root = make_site({"content/a.md": article(body="![foto](hilang.jpg)")})
+    first = run_build(root)
+    again = run_build(root)
+    assert again.rendered == 0
+    assert [str(p) for p in again.warnings] == [str(p) for p in first.warnings] != []
