@@ -43,8 +43,6 @@ class Staging:
     previous: Path | None = field(init=False)
     written: set[str] = field(default_factory=set, init=False)
     changed: int = field(default=0, init=False)
-    _ready: set[Path] = field(default_factory=set, init=False, repr=False)
-    """Staging folders already made and checked: one mkdir and resolve per folder."""
 
     def __post_init__(self) -> None:
         self.output = self.output.absolute()
@@ -57,26 +55,15 @@ class Staging:
     def _target(self, path: str) -> tuple[Path, Path | None]:
         relative = safe_relative(path)
         target = self.root.joinpath(*relative.parts)
-        if target.parent not in self._ready:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # A symlinked folder inside staging could still lead elsewhere.
-            if not target.parent.resolve().is_relative_to(self.root.resolve()):
-                raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
-            self._ready.add(target.parent)
+        # A symlinked folder inside staging could still lead elsewhere.
+        if not target.parent.resolve().is_relative_to(self.root.resolve()):
+            raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
         old = self.previous.joinpath(*relative.parts) if self.previous else None
         return target, old
 
-    def keep(self, path: str) -> bool:
-        """Carries the previous output's file over unchanged (a hard link, same mtime);
-        False when there is none or it cannot be linked."""
-        target, old = self._target(path)
-        if old is None or old.is_symlink() or not _link(old, target):
-            return False
-        self.written.add(path)
-        return True
-
     def write(self, path: str, data: bytes) -> None:
         target, old = self._target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
         self.written.add(path)
         if old is not None and _same_bytes(old, data) and _link(old, target):
             return
@@ -85,6 +72,7 @@ class Staging:
 
     def copy(self, path: str, source: Path) -> None:
         target, old = self._target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
         self.written.add(path)
         if old is not None and _same_file(old, source) and _link(old, target):
             return

@@ -3,22 +3,22 @@
 Every output file gets a fingerprint (a hash of what its bytes are made from). A file
 whose fingerprint matches the manifest of the previous build, and whose file in the
 output folder is still the one that build wrote (same size, mtime and inode), is
-hard-linked into the staging folder instead of being rendered. When every file matches
+carried over (hard-linked) instead of being rendered. When every file matches
 and the output folder holds nothing else, the build publishes nothing at all. Otherwise
 the whole site is staged and swapped in at once, as output.Staging promises.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import incremental, output
+from generator import incremental
 from generator.cache import BuildCache, Written
 from generator.pages import Page
 from generator.problems import Problem
+from generator.spare import SpareStaging, listing
 from generator.urls import output_file
 
 
@@ -33,29 +33,10 @@ class Published:
     problems: list[Problem]
 
 
-def listing(folder: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file under folder -> (size, mtime_ns, inode), without following links."""
-    found: dict[str, tuple[int, int, int]] = {}
-    if not folder.is_dir() or folder.is_symlink():
-        return found
-    pending = [("", str(folder))]
-    while pending:
-        prefix, path = pending.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((name + "/", entry.path))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
-    return found
-
-
 def output_intact(target: Path, cache: BuildCache) -> bool:
     """The output folder holds exactly the files the manifest says the last build wrote."""
     manifest = cache.manifest(target)
-    present = listing(target)
+    present, _ = listing(target)
     return bool(manifest) and len(present) == len(manifest) and all(
         present.get(file) == (known.size, known.mtime_ns, known.inode)
         for file, known in manifest.items())
@@ -76,7 +57,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         wanted[file] = "copy:" + incremental.stat_key([(file, source)])
 
     manifest = cache.manifest(target)
-    present = listing(target)
+    present, _ = listing(target)
 
     def reusable(file: str) -> bool:
         known, fingerprint = manifest.get(file), wanted[file]
@@ -87,7 +68,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     if present and set(present) == set(wanted) and all(map(reusable, wanted)):
         return Published(0, len(pages), 0, [])
 
-    staging = output.Staging(target)
+    staging = SpareStaging(target, present)
     try:
         todo = [i for i, file in enumerate(files)
                 if not (reusable(file) and staging.keep(file))]
@@ -104,19 +85,11 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         for file, source in copies:
             if not (reusable(file) and staging.keep(file)):
                 staging.copy(file, source)
-        written = {file: _written(staging.root, file, fingerprint)
-                   for file, fingerprint in wanted.items()}
+        written = {file: Written(fingerprint, *staging.stats[file])
+                   for file, fingerprint in wanted.items() if fingerprint is not None}
         staging.commit()
     except BaseException:
         staging.rollback()
         raise
-    cache.store_manifest(target, {f: w for f, w in written.items() if w is not None})
+    cache.store_manifest(target, written)
     return Published(len(todo), len(pages), staging.changed, [])
-
-
-def _written(root: Path, file: str, fingerprint: str | None) -> Written | None:
-    """The manifest entry of a staged file; None (never reused) without a fingerprint."""
-    if fingerprint is None:
-        return None
-    info = os.lstat(root / file)
-    return Written(fingerprint, info.st_size, info.st_mtime_ns, info.st_ino)

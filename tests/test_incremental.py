@@ -251,3 +251,32 @@ def test_noop_build_reports_the_same_warnings(make_site):
     again = run_build(root)
     assert again.rendered == 0
     assert [str(p) for p in again.warnings] == [str(p) for p in first.warnings] != []
+
+
+def test_spare_folder_tampered_with_is_repaired(site, tmp_path):
+    for n in range(2):  # two edits: the second build stages in the spare
+        edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", f"Isi *tebal* {n}",
+             f"Isi *tebal* {n + 1}")
+        rebuild_equals_clean(site, tmp_path)
+    spare = site / ".public.spare"
+    assert spare.is_dir()
+    (spare / "junk.html").write_text("junk", encoding="utf-8")
+    page = spare / "tag/index.html"
+    page.unlink()
+    page.write_text("different file", encoding="utf-8")
+    shutil_target = spare / "berita/berita-nomor-4/index.html"
+    shutil_target.unlink()
+    shutil_target.mkdir()
+    edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Isi *tebal* 2", "Isi akhir")
+    rebuild_equals_clean(site, tmp_path)
+
+
+def test_unchanged_files_keep_their_mtime_over_many_edits(site, tmp_path):
+    kept = site / "public/berita/berita-nomor-13/index.html"
+    mtime = kept.stat().st_mtime_ns
+    for n in range(3):
+        edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", f"Isi *tebal* {n}",
+             f"Isi *tebal* {n + 1}")
+        result = rebuild_equals_clean(site, tmp_path)
+        assert result.files_changed >= 1
+    assert kept.stat().st_mtime_ns == mtime
