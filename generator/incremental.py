@@ -229,27 +229,27 @@ def _join_digest(parts: list[str]) -> str:
 # Stage: render -------------------------------------------------------------------------
 
 RenderOne = Callable[[Page], "bytes | Problem"]
-# What each render worker inherits from the parent (fork): the pages and how to render.
-_worker_pages: tuple[Sequence[Page], RenderOne] | None = None
+Handle = Callable[[int, "bytes | Problem"], Any]
+# What each render worker inherits from the parent (fork): the pages and what to do.
+_worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 
 
-def render_pages(pages: Sequence[Page], render_one: RenderOne, jobs: int | None = None
-                 ) -> Iterator[tuple[int, bytes | Problem]]:
-    """(index, bytes or Problem) for each page, in order; rendered in forked worker
-    processes when there are many, each holding only its own chunk's bytes."""
+def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
+                 jobs: int | None = None) -> Iterator[Any]:
+    """handle(index, bytes or Problem) for each page, in order, run where the page was
+    rendered: in forked worker processes when there are many pages, so that the bytes
+    are written there and only `handle`'s small result travels back."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
         for index, page in enumerate(pages):
-            yield index, render_one(page)
+            yield handle(index, render_one(page))
         return
-    _worker_pages = (pages, render_one)
+    _worker_pages = (pages, render_one, handle)
     try:
         with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-            starts = range(0, len(pages), CHUNK)
-            for start, chunk in zip(starts, pool.map(_render_chunk, starts), strict=True):
-                for offset, result in enumerate(chunk):
-                    yield start + offset, result
+            for chunk in pool.map(_render_chunk, range(0, len(pages), CHUNK)):
+                yield from chunk
     finally:
         _worker_pages = None
 
@@ -259,10 +259,11 @@ def _start_methods() -> list[str]:
     return get_all_start_methods()
 
 
-def _render_chunk(start: int) -> list[bytes | Problem]:
+def _render_chunk(start: int) -> list[Any]:
     assert _worker_pages is not None
-    pages, render_one = _worker_pages
-    return [render_one(page) for page in pages[start : start + CHUNK]]
+    pages, render_one, handle = _worker_pages
+    return [handle(start + offset, render_one(page))
+            for offset, page in enumerate(pages[start : start + CHUNK])]
 
 
 def jinja_renderer(env: jinja2.Environment, dirs: list[Path]) -> RenderOne:

@@ -73,12 +73,24 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         todo = [i for i, file in enumerate(files)
                 if not (reusable(file) and staging.keep(file))]
         problems: list[Problem] = []
-        todo_pages = [pages[i] for i in todo]
-        for index, result in incremental.render_pages(todo_pages, render_one, jobs):
+
+        def stage(index: int, result: bytes | Problem) -> tuple[str, object, int]:
+            # Runs in the worker that rendered the page: only this tuple comes back.
             if isinstance(result, Problem):
-                problems.append(result)
+                return "", result, 0
+            file, before = files[todo[index]], staging.changed
+            staging.write(file, result)
+            return file, staging.stats[file], staging.changed - before
+
+        todo_pages = [pages[i] for i in todo]
+        for file, outcome, changed in incremental.render_pages(todo_pages, render_one, stage,
+                                                               jobs):
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
             else:
-                staging.write(files[todo[index]], result)
+                staging.written.add(file)
+                staging.stats[file] = outcome  # type: ignore[assignment]
+                staging.changed += changed
         if problems:
             staging.rollback()
             return Published(len(todo) - len(problems), len(pages), 0, problems)
