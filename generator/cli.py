@@ -32,13 +32,17 @@ def main() -> None:
 @click.option("--base-url", help="Publish under this address instead of site.base_url.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (missing images, ...).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("--no-cache", is_flag=True,
+              help="Build everything afresh, without reading or updating .berita-cache/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes for Markdown and pages  [default: one per CPU]")
 def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-          strict: bool, quiet: bool) -> None:
+          strict: bool, quiet: bool, no_cache: bool, jobs: int | None) -> None:
     """Build the site into the output folder (all or nothing)."""
     from generator import build as build_command
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                                         strict=strict)
+                                         strict=strict, cache=not no_cache, jobs=jobs)
     result = build_command.run(site, output, options)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
