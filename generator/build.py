@@ -72,7 +72,7 @@ def run(root: Path, output_dir: Path | None = None,
     links = Links(config.site.base_url)
     cache = BuildCache.open(root) if options.cache else BuildCache.disabled()
     inputs = unchanged.inputs_key(root, render.template_dirs(root), repr(
-        (options.drafts, options.future, options.base_url, options.strict, str(target))))
+        (options.drafts, options.future, options.base_url, options.strict)), target)
     last = unchanged.last_result(cache, target, inputs, options.now or datetime.now(UTC))
     if last is not None:
         cache.close()
@@ -91,7 +91,7 @@ def run(root: Path, output_dir: Path | None = None,
                                    for relative in sorted(media)]
     # Everything every page depends on besides its own context.
     base_key = digest(code_key(), incremental.config_key(config), folder_key(dirs),
-                      links.base_url)
+                      links.base_url, incremental.globals_key(env))
     published = publish.publish(target, pages.plan(site, config),
                                 incremental.jinja_renderer(env, dirs), copies, cache,
                                 base_key, options.jobs)

@@ -220,6 +220,24 @@ class Fingerprints:
         out.append(")")
 
 
+def globals_key(env: jinja2.Environment) -> str:
+    """What every page can read besides its context: the environment's data globals (the
+    functions are code, covered by code_key). Unknown values make a key of their own
+    every build, so pages are then always rendered: slower, never stale."""
+    parts: list[str] = []
+    prints = Fingerprints("")
+    for name in sorted(env.globals):
+        value = env.globals[name]
+        if callable(value) and not dataclasses.is_dataclass(value):
+            continue
+        parts.append(name)
+        try:
+            prints._describe(value, parts)
+        except Unhashable:
+            parts.append(os.urandom(16).hex())
+    return _join_digest(parts)
+
+
 def _join_digest(parts: list[str]) -> str:
     # Parts are reprs and hex digests: none holds the separator unescaped.
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),

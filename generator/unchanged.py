@@ -31,24 +31,23 @@ class Summary:
     """The date of the first scheduled article: from then on the site changes."""
 
 
-def inputs_key(root: Path, template_dirs: list[Path], options: str) -> str:
-    """Hash of code, options, site.toml, templates and every file under content/
-    (article files by their bytes, images and other files by size and mtime)."""
+def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path) -> str:
+    """Hash of code, options, the theme and every file of the site folder (Markdown
+    by its bytes, any other file by size and mtime), leaving out the output folder,
+    hidden folders (the cache, the spare, .git) and __pycache__: whatever input a
+    build reads lies in there."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs)}\x1f".encode())
-    try:
-        h.update((root / "site.toml").read_bytes())
-    except OSError:
-        h.update(b"\x00no site.toml")
-    content = root / "content"
-    for folder, dirs, files in os.walk(content):
-        dirs.sort()
+    h.update(f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs[-1:])}\x1f".encode())
+    skip = os.path.abspath(output)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and os.path.join(folder, d) != skip)
         h.update(f"\x1e{folder}".encode("utf-8", "surrogateescape"))
         for name in sorted(files):
             path = os.path.join(folder, name)
             h.update(f"\x1f{name}\x1f".encode("utf-8", "surrogateescape"))
             try:
-                if name.endswith(".md"):
+                if name.endswith((".md", ".toml")):
                     with open(path, "rb") as file:
                         h.update(hashlib.blake2b(file.read(), digest_size=16).digest())
                 else:
