@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
 from generator import config as config_stage
-from generator import content, incremental, markup, model, output, pages, publish, render, unchanged
+from generator import (
+    content,
+    i18n,
+    images,
+    incremental,
+    markup,
+    model,
+    output,
+    pages,
+    publish,
+    redirects,
+    render,
+    schedule,
+    search,
+    unchanged,
+)
 from generator.cache import BuildCache, code_key, digest, folder_key
 from generator.content import Article
+from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
-from generator.urls import Links, media_route, output_file
+from generator.rawhtml import script_problems
+from generator.urls import Links, media_route, output_file, route
 
 DEFAULT_OUTPUT = "public"
+CACHE_DIR = ".berita-cache"
+"""Build cache inside the site folder: safe to delete, never published."""
 
 
 @dataclass(frozen=True)
@@ -28,10 +49,14 @@ class BuildOptions:
     """Publish articles dated after `now`."""
     base_url: str | None = None
     """Overrides site.base_url (e.g. for a preview deployment)."""
+    search: bool = True
+    """Build the Pagefind index (also needs site.search); --no-search turns it off."""
     strict: bool = False
     """Fail on warnings too."""
     now: datetime | None = None
     """The moment that decides what is 'in the future'; default: the real now."""
+    preview: bool = False
+    """A preview for `berita serve`: drafts and scheduled articles are marked as such."""
     cache: bool = True
     """Reuse and update the build cache in <site>/.berita-cache/ (safe to delete)."""
     jobs: int | None = None
@@ -42,6 +67,16 @@ class BuildOptions:
 class Skipped:
     path: str
     reason: str
+    until: datetime | None = None
+    """For an article held back for its date: when it falls due."""
+
+
+Progress = Callable[[str, Sequence], Iterable]
+"""progress(label, items) -> the same items, reporting as they are consumed."""
+
+
+def no_progress(label: str, items: Sequence) -> Iterable:
+    return items
 
 
 @dataclass
@@ -53,14 +88,25 @@ class BuildResult:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+    """Every problem found (errors too, for a dry run)."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Bytes of each file a dry run would have published."""
     rendered: int = 0
     """Pages rendered this time; the others were unchanged and reused."""
 
 
 def run(root: Path, output_dir: Path | None = None,
-        options: BuildOptions = BuildOptions()) -> BuildResult:
+        options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
+        dry_run: bool = False) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
-    when the input has errors (or warnings, under strict)."""
+    when the input has errors (or warnings, under strict).
+
+    Work that an earlier build did on unchanged input is reused from the build cache
+    (see cache.py, incremental.py, publish.py); a build whose inputs are all unchanged
+    does nothing at all (unchanged.py). A dry run (`berita check`) renders every page to
+    nowhere and returns every problem in the result instead of raising (except for an
+    unusable site.toml)."""
     started = time.perf_counter()
     root = root.absolute()
     target = (output_dir or root / DEFAULT_OUTPUT).absolute()
@@ -69,40 +115,113 @@ def run(root: Path, output_dir: Path | None = None,
         raise BuildFailed(problems)
     if options.base_url:
         config = config.with_base_url(options.base_url)
-    links = Links(config.site.base_url)
-    cache = BuildCache.open(root) if options.cache else BuildCache.disabled()
-    inputs = unchanged.inputs_key(root, render.template_dirs(root), repr(
-        (options.drafts, options.future, options.base_url, options.strict)), target)
-    last = unchanged.last_result(cache, target, inputs, options.now or datetime.now(UTC))
-    if last is not None:
-        cache.close()
-        return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
-                           list(last.warnings), time.perf_counter() - started, 0)
-    articles, problems = incremental.load_articles(config, cache)
-    valid_until = unchanged.first_after(articles, options.now or datetime.now(UTC))
-    articles, skipped = select(articles, options)
-    articles, found, media = render_markdown(articles, links, root, cache, options.jobs)
-    problems += found + model.collisions(articles)
-    decide(problems, options.strict)
-    site = model.build(articles, config)
-    env = render.make_environment(config, links)
+    if not options.search:
+        config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
+    store = BuildCache.open(root) if options.cache and not dry_run else BuildCache.disabled()
+    try:
+        return _run(config, target, replace(options, now=schedule.current_time(options.now)),
+                    store, progress, dry_run, started)
+    finally:
+        store.close()
+
+
+def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
+         store: BuildCache, progress: Progress, dry_run: bool, started: float) -> BuildResult:
+    root, now = config.root, options.now
+    assert now is not None
     dirs = render.template_dirs(root)
-    copies = static_files(root) + [(media_route(relative), root / content.CONTENT_DIR / relative)
-                                   for relative in sorted(media)]
-    # Everything every page depends on besides its own context.
+    inputs = unchanged.inputs_key(root, dirs, _options_key(options), target)
+    last = None if dry_run else unchanged.last_result(store, target, inputs, now)
+    if last is not None:
+        return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
+                           list(last.warnings), time.perf_counter() - started)
+    links = Links(config.site.base_url)
+    articles, problems = incremental.load_articles(config, store, progress)
+    valid_until = unchanged.first_after(articles, now)
+    articles, skipped = select(articles, options)
+    articles, found, media = render_markdown(articles, links, root, store, options.jobs,
+                                            progress)
+    pictures = images.process(root / content.CONTENT_DIR, media, root)
+    articles = images.apply(articles, pictures.sets, links)
+    found += pictures.problems
+    problems += found + model.collisions(articles)
+    problems += [p for a in articles for p in script_problems(a)]
+    if not dry_run:
+        decide(problems, options.strict)
+    site = model.build(articles, config)
+    env = render.make_environment(config, links, pictures.sets)
+    env.globals.update(query_redirects=query_redirect_script(articles, links),
+                       preview=options.preview,
+                       publication_status=lambda article: schedule.status(article, now))
+    planned = list(pages.plan(site, config))
+    copies = (static_files(root)
+              + [(media_route(relative), source) for relative, source in sorted(media.items())]
+              + list(pictures.files))
+    schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
+    if dry_run:
+        return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
+                        skipped, problems, started)
+
+    def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
+        """The site-wide files, then the last checks, before anything is published."""
+        staging.write(schedule.SCHEDULE_FILE, schedule_file)
+        problems.extend(write_redirects(staging, articles, links, config.site.title))
+        problems.extend(broken_links(articles, staging.written, links))
+        decide(problems, options.strict)
+        if config.site.search:
+            search.index(staging, root / CACHE_DIR,
+                         page_keys(staging, fingerprints, staging.written))
+
+    # Everything every page depends on besides its own context: a change re-renders all.
     base_key = digest(code_key(), incremental.config_key(config), folder_key(dirs),
-                      links.base_url, incremental.globals_key(env))
-    published = publish.publish(target, pages.plan(site, config),
-                                incremental.jinja_renderer(env, dirs), copies, cache,
-                                base_key, options.jobs)
+                      links.base_url, incremental.globals_key(env),
+                      repr(sorted(pictures.sets.items())),
+                      repr(sorted(a.path for a in articles if a.date > now)))
+    published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
+                                copies, store, base_key, options.jobs, finish, progress)
     decide(published.problems, strict=False)
     result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
-                         warnings(problems + found), time.perf_counter() - started,
-                         published.rendered)
-    cache.remember(target, inputs, unchanged.Summary(result.articles, result.pages, skipped,
+                         warnings(problems), time.perf_counter() - started, problems,
+                         rendered=published.rendered)
+    store.remember(target, inputs, unchanged.Summary(result.articles, result.pages, skipped,
                                                      result.warnings, valid_until))
-    cache.close()
     return result
+
+
+def _options_key(options: BuildOptions) -> str:
+    """The options that change what a build makes (not `now`, `cache` or `jobs`)."""
+    return repr((options.drafts, options.future, options.base_url, options.search,
+                 options.strict, options.preview))
+
+
+def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
+             copies: list[tuple[str, Path]], schedule_file: bytes, articles: list[Article],
+             links: Links, config: config_stage.SiteConfig, skipped: list[Skipped],
+             problems: list[Problem], started: float) -> BuildResult:
+    """Renders every page into output.Discard: every problem, nothing written."""
+    sink = output.Discard(target)
+    rendered, found = write_pages(sink, env, iter(planned), config.root)
+    problems += found
+    sink.write(schedule.SCHEDULE_FILE, schedule_file)
+    for path, source in copies:
+        sink.copy(path, source)
+    problems += write_redirects(sink, articles, links, config.site.title)
+    problems += broken_links(articles, sink.written, links)
+    return BuildResult(target, len(articles), rendered, 0, skipped, warnings(problems),
+                       time.perf_counter() - started, problems, sink.sizes)
+
+
+def page_keys(staging: publish.Stager, fingerprints: dict[str, str | None],
+              files: Iterable[str]) -> dict[str, str]:
+    """A content key of every staged HTML page: its fingerprint, or its bytes' hash for a
+    page that has none."""
+    keys = {}
+    for file in files:
+        if file.endswith(".html"):
+            known = fingerprints.get(file)
+            keys[file] = known or hashlib.blake2b(
+                (staging.root / file).read_bytes(), digest_size=16).hexdigest()
+    return keys
 
 
 def decide(problems: list[Problem], strict: bool) -> None:
@@ -117,43 +236,86 @@ def decide(problems: list[Problem], strict: bool) -> None:
 def select(articles: list[Article], options: BuildOptions
            ) -> tuple[list[Article], list[Skipped]]:
     """Leaves out drafts and articles dated in the future, unless asked for."""
-    now = options.now or datetime.now(UTC)
+    now = schedule.current_time(options.now)
     chosen, skipped = [], []
     for article in articles:
         if article.draft and not options.drafts:
-            skipped.append(Skipped(article.path, "draft: true"))
+            skipped.append(Skipped(article.path, "draf (draft: true)"))
         elif article.date > now and not options.future:
-            skipped.append(Skipped(article.path, f"terjadwal: {article.date.isoformat()}"))
+            skipped.append(Skipped(article.path, "terjadwal, terbit "
+                                   + i18n.format_when(article.date), article.date))
         else:
             chosen.append(article)
     return chosen, skipped
 
 
 def render_markdown(articles: list[Article], links: Links, root: Path,
-                    cache: BuildCache | None = None, jobs: int | None = None
-                    ) -> tuple[list[Article], list[Problem], set[str]]:
+                    cache: BuildCache | None = None, jobs: int | None = None,
+                    progress: Progress = no_progress
+                    ) -> tuple[list[Article], list[Problem], dict[str, Path]]:
     """Markdown -> HTML for each article (cached, in parallel); returns the local images
-    to publish."""
-    done, problems, media = [], [], set()
-    content_root = root / content.CONTENT_DIR
+    to publish, each with its real file (never one outside content/, even through a
+    symlink)."""
+    done, problems, media = [], [], {}
     rendered = incremental.render_markdown(articles, links, cache or BuildCache.disabled(),
-                                           jobs)
+                                           jobs, progress)
     for article, result in zip(articles, rendered, strict=True):
-        images = set(result.images) | ({article.image} if article.image and
-                                       "://" not in article.image else set())
-        existing = {image for image in images if (content_root / image).is_file()}
+        referenced = set(result.images) | ({article.image} if article.image and
+                                           "://" not in article.image else set())
+        found = {image: content.content_file(root, image) for image in referenced}
+        existing = {image: file for image, file in found.items() if file is not None}
         problems += markup.image_problems(article, result, existing)
         if article.image and article.image not in existing and "://" not in article.image:
             problems.append(Problem(article.path, article.image_line, "image",
                                     f"image not found: {article.image}",
                                     "a file beside the article", "warning"))
-        media |= existing
+        media.update(existing)
         done.append(markup.apply(article, result))
     return done, problems, media
 
 
-def write_pages(staging: output.Staging, env: jinja2.Environment, planned: Iterator[pages.Page],
-                root: Path) -> tuple[int, list[Problem]]:
+def alias_pairs(articles: Iterable[Article]) -> list[tuple[str, str]]:
+    """(old address, new route) for every alias an article keeps (see importers)."""
+    return [(alias, route("article", slug=article.slug))
+            for article in articles for alias in article.aliases]
+
+
+def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
+    """The home page's script answering old /?p=ID links, or "" when no article has one."""
+    if not any(isinstance(redirects.parse_alias(alias), redirects.QueryAlias)
+               for alias, _ in alias_pairs(articles)):
+        return ""
+    return redirects.query_redirect_script(links.href(redirects.JSON_FILE))
+
+
+def write_redirects(staging: output.Sink, articles: list[Article],
+                    links: Links, site_title: str) -> list[Problem]:
+    """Redirect pages at old addresses; an old address that is now a real page keeps
+    the page (a warning says so). Call after every page and file is staged."""
+    problems: list[Problem] = []
+    by_alias = {alias: article for article in articles for alias in article.aliases}
+    kept = []
+    for alias, target in alias_pairs(articles):
+        parsed = redirects.parse_alias(alias)
+        if isinstance(parsed, redirects.PathAlias) and parsed.file in staging.written:
+            problems.append(Problem(by_alias[alias].path, None, "aliases",
+                                    f"old address {alias} is a page of this site now; "
+                                    "it is not redirected", "an address no page uses",
+                                    "warning"))
+            continue
+        kept.append((alias, target))
+    try:
+        files = redirects.redirect_files(kept, links, site_title)
+    except ValueError as exc:
+        return [*problems, Problem("content", None, "aliases", str(exc),
+                                   "each old address sent to one article")]
+    for path, data in files.items():
+        staging.write(path, data)
+    return problems
+
+
+def write_pages(staging: output.Sink, env: jinja2.Environment,
+                planned: Iterator[pages.Page], root: Path) -> tuple[int, list[Problem]]:
     count, problems = 0, []
     dirs = render.template_dirs(root)
     for page, result in render.render_all(env, planned, dirs):

@@ -5,6 +5,8 @@ Exit codes: 0 success, 1 errors in the input, 2 usage errors (click's own).
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -23,6 +25,13 @@ def main() -> None:
     """berita: static news sites for KPU offices."""
 
 
+def terminal_progress(label: str, items: Sequence) -> Iterator:
+    """A progress bar on the terminal (stderr) while `items` are consumed."""
+    with click.progressbar(items, length=len(items), label=label.ljust(18),
+                           file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
 @main.command()
 @SITE_OPTION
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
@@ -31,26 +40,150 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Also publish articles dated in the future.")
 @click.option("--base-url", help="Publish under this address instead of site.base_url.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (missing images, ...).")
+@click.option("--no-search", "no_search", is_flag=True,
+              help="Skip the search index (also: search = false in site.toml).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also report each page's weight (HTML + CSS + JS) against the budget.")
 @click.option("--no-cache", is_flag=True,
               help="Build everything afresh, without reading or updating .berita-cache/.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes for Markdown and pages  [default: one per CPU]")
 def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-          strict: bool, quiet: bool, no_cache: bool, jobs: int | None) -> None:
+          strict: bool, quiet: bool, no_search: bool, verbose: bool, no_cache: bool,
+          jobs: int | None) -> None:
     """Build the site into the output folder (all or nothing)."""
     from generator import build as build_command
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                                         strict=strict, cache=not no_cache, jobs=jobs)
-    result = build_command.run(site, output, options)
+                                         strict=strict, search=not no_search,
+                                         cache=not no_cache, jobs=jobs)
+    progress = build_command.no_progress
+    if not quiet and sys.stderr.isatty():
+        progress = terminal_progress
+    result = build_command.run(site, output, options, progress=progress)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
     if not quiet:
         for skipped in result.skipped:
-            click.echo(f"dilewati: {skipped.path} ({skipped.reason})")
+            click.echo(f"dilewati: {skipped.path}: {skipped.reason}")
+        if result.skipped:
+            click.echo("(gunakan --drafts atau --future untuk ikut menerbitkannya)")
         click.echo(
             f"{result.articles} berita, {result.pages} halaman ditulis "
             f"({result.files_changed} berubah), {len(result.skipped)} dilewati, "
             f"{len(result.warnings)} peringatan, {result.seconds:.2f} detik -> {result.output}"
         )
+    if verbose:
+        from generator import weight
+
+        for line in weight.report(weight.page_weights(result.output)):
+            click.echo(line)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: a list of {path, line, field, message, ...}.")
+@click.option("--strict", is_flag=True, help="Exit 2 when there are warnings.")
+def check(site: Path, output_format: str, strict: bool) -> None:
+    """Check the site without publishing: exit 0 clean, 1 errors, 2 warnings (--strict)."""
+    from generator import check as check_command
+
+    report = check_command.run(site, strict=strict)
+    if output_format == "json":
+        click.echo(report.as_json())
+    else:
+        click.echo(report.as_text())
+    raise SystemExit(report.exit_code)
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the preview to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-drafts", is_flag=True,
+              help="Show the site as `berita build` would publish it now: without drafts "
+                   "and scheduled articles.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool) -> None:
+    """Preview the site while you write: rebuilds and reloads the browser on every save.
+
+    Drafts and scheduled articles are shown, marked DRAF and TERJADWAL.
+    """
+    from generator import serve as serve_command
+
+    serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser)
+
+
+@main.command()
+@SITE_OPTION
+@click.argument("title")
+@click.option("--office", help="Office slug or name  [default: the site's owner or only office]")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--date", help="Publication date, e.g. 2024-09-06 10:00  [default: now, in the "
+                             "office's time zone]")
+@click.option("--slug", help="Address of the article  [default: made from the title]")
+def new(site: Path, title: str, office: str | None, tags: tuple[str, ...], date: str | None,
+        slug: str | None) -> None:
+    """Create a new draft article TITLE under content/."""
+    from generator import new as new_command
+
+    created = new_command.create(site, title, office, tags, date, slug)
+    click.echo(f"Dibuat: {created.path}")
+    click.echo("Berita ini masih draf: hapus baris 'draft: true' untuk menerbitkannya.")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import articles from another system."""
+
+
+@import_group.command("wordpress")
+@SITE_OPTION
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--office", help="Office the posts belong to  [default: the site's owner or "
+                               "only office]")
+@click.option("--uploads", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A copy of wp-content/uploads: images are copied beside the articles.")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the articles  [default: content/ of the site]")
+@click.option("--drafts", is_flag=True, help="Also import drafts (as draft: true).")
+@click.option("--force", is_flag=True, help="Overwrite articles imported before.")
+def import_wordpress(site: Path, export: Path, office: str | None, uploads: Path | None,
+                     into: Path | None, drafts: bool, force: bool) -> None:
+    """Import the posts of a WordPress export (WXR) EXPORT as Markdown articles."""
+    from generator import migrate
+    from generator.importers.wordpress import format_report
+
+    report = migrate.wordpress(site, export, office, uploads, into, drafts, force)
+    click.echo(format_report(report))
+
+
+@main.group("views")
+def views_group() -> None:
+    """View counts ("Telah dilihat N kali")."""
+
+
+@views_group.command("import")
+@SITE_OPTION
+@click.argument("logs", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "log_format", type=click.Choice(["combined"]), default="combined",
+              show_default=True, help="Access log format (nginx and Apache default).")
+@click.option("--dry-run", is_flag=True, help="Print the changes without writing them.")
+def views_import(site: Path, logs: tuple[Path, ...], log_format: str, dry_run: bool) -> None:
+    """Add page views counted in access LOGS (plain or .gz) to the articles' views."""
+    from generator import migrate
+
+    report = migrate.views(site, list(logs), log_format, dry_run)
+    counts = report.counts
+    verb = "would change" if dry_run else "changed"
+    for path, old, new in report.changes:
+        click.echo(f"{path}: views {old} -> {new}")
+    click.echo(f"{counts.lines_read} log lines: {counts.total} page views counted, "
+               f"{counts.bots_skipped} from bots skipped, {counts.repeats} repeat visits, "
+               f"{counts.malformed} malformed lines skipped; {verb} {len(report.changes)} "
+               "articles")

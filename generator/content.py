@@ -21,6 +21,7 @@ import yaml
 from generator.config import SiteConfig
 from generator.i18n import ZONES_BY_ABBREVIATION
 from generator.problems import Problem
+from generator.redirects import parse_alias
 from generator.urls import is_clean_slug, slugify
 
 CONTENT_DIR = "content"
@@ -113,7 +114,14 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                 continue
             file = Path(folder) / name
             if file.is_symlink():
-                target = file.resolve()
+                try:
+                    target = file.resolve(strict=True)
+                except (OSError, RuntimeError):  # dangling, or a loop
+                    problems.append(Problem(_rel(file, root), None, None,
+                                            "ignored: symbolic link leads nowhere (missing "
+                                            "target or a loop)", "a real file inside content/",
+                                            "warning"))
+                    continue
                 if not target.is_relative_to(real_content) or not target.is_file():
                     problems.append(Problem(_rel(file, root), None, None,
                                             "ignored: symbolic link leads outside content/",
@@ -121,6 +129,17 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                     continue
             found.append(file)
     return found, problems
+
+
+def content_file(root: Path, relative: str) -> Path | None:
+    """The real file behind a content-relative path, or None when it is missing or it
+    (or a symlink on the way) leads outside content/: such files are never published."""
+    base = (root / CONTENT_DIR).resolve()
+    try:
+        real = (base / relative).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a symlink loop
+        return None
+    return real if real.is_relative_to(base) and real.is_file() else None
 
 
 def load(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
@@ -180,28 +199,31 @@ def split(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
                                   "a line of --- after the last field")]
 
 
-def _yaml_problem(exc: yaml.YAMLError, path: str, first_line: int) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, text: str, path: str, first_line: int) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     line = first_line + mark.line if mark is not None else first_line
+    source_lines = text.split("\n")
+    if mark is not None and mark.line < len(source_lines) and \
+            "\t" in source_lines[mark.line][: len(source_lines[mark.line])
+                                            - len(source_lines[mark.line].lstrip())]:
+        return Problem(path, line, None, "YAML syntax error: a tab is used for indentation",
+                       "spaces instead of tabs")
     problem = getattr(exc, "problem", None) or str(exc)
     message = f"YAML syntax error: {problem}"
-    if "'\\t'" in problem:
-        message = "YAML syntax error: a tab is used for indentation"
-        return Problem(path, line, None, message, "spaces instead of tabs")
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
-    if context and context_mark is not None:
+    if context and context_mark is not None and context_mark.line != getattr(mark, "line", -1):
         opened = first_line + context_mark.line
-        message += f" ({context}, opened on line {opened})"
-        if opened != line:
-            message += f"; check line {opened}"
+        message += f" ({context}, opened on line {opened}: check that it is closed)"
     return Problem(path, line, None, message,
                    "field: value lines; quote values that contain ': ' or start with [ { \" '")
 
 
-def read_front_matter(text: str, path: str, first_line: int
+def read_front_matter(text: str, path: str, first_line: int,
+                      raw_text: dict[str, str] | None = None
                       ) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem]]:
-    """YAML -> (mapping, line of each key, problems)."""
+    """YAML -> (mapping, line of each key, problems). `raw_text`, if given, receives
+    each plain value as written (YAML reads "12.500" as 12.5; the hint needs the text)."""
     loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
@@ -213,7 +235,7 @@ def read_front_matter(text: str, path: str, first_line: int
                                       "lines of field: value")]
         lines: dict[str, int] = {}
         problems: list[Problem] = []
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key = str(key_node.value)
             line = first_line + key_node.start_mark.line
             if key in lines:
@@ -221,12 +243,43 @@ def read_front_matter(text: str, path: str, first_line: int
                                         f"field given twice (also on line {lines[key]})",
                                         "each field once"))
             lines.setdefault(key, line)
-        data = loader.construct_document(node)
+            if raw_text is not None and isinstance(value_node, yaml.ScalarNode):
+                raw_text.setdefault(key, str(value_node.value))
+        data = _construct(loader, node, path, first_line)
+        if isinstance(data, Problem):
+            return None, {}, [data]
     except yaml.YAMLError as exc:
-        return None, {}, [_yaml_problem(exc, path, first_line)]
+        return None, {}, [_yaml_problem(exc, text, path, first_line)]
     finally:
         loader.dispose()
     return {str(k): v for k, v in data.items()}, lines, problems
+
+
+def _construct(loader: Any, node: yaml.MappingNode, path: str, first_line: int
+               ) -> dict[Any, Any] | Problem:
+    """Builds the Python values; a value YAML parses but cannot build (a timestamp like
+    2024-13-45, a key that is a list) becomes a Problem at its line instead of a crash."""
+    try:
+        data = loader.construct_document(node)
+    except (ValueError, TypeError, OverflowError) as exc:
+        line, field_name, shown = first_line, None, "this value"
+        for key_node, value_node in node.value:
+            try:
+                loader.construct_object(value_node, deep=True)
+                hash(loader.construct_object(key_node, deep=True))
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                line = first_line + value_node.start_mark.line
+                field_name = str(key_node.value)
+                if isinstance(value_node, yaml.ScalarNode):
+                    shown = str(value_node.value)
+                break
+        return Problem(path, line, field_name, f"cannot read {shown}: {exc}",
+                       DATE_EXPECTED if "month" in str(exc) or "day" in str(exc)
+                       else "a plain value")
+    if not isinstance(data, dict):
+        return Problem(path, first_line, None, "front matter is not a list of fields",
+                       "lines of field: value")
+    return data
 
 
 _DATE_TEXT = re.compile(
@@ -329,7 +382,7 @@ class _Fields:
             return ""
         return text
 
-    def views(self) -> int:
+    def views(self, raw: str = "") -> int:
         value = self.meta.get("views")
         if value is None:
             return 0
@@ -343,11 +396,12 @@ class _Fields:
         elif isinstance(value, float) or (
             isinstance(value, str) and re.fullmatch(r"\d{1,3}([.,]\d{3})+", value.strip())
         ):
-            raw = str(value).strip()
+            raw = (raw or str(value)).strip()
             digits = re.sub(r"[.,]", "", raw)
             if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
-                self.error("views", f"{raw} reads as a decimal number, not {int(digits):,}"
-                           .replace(",", ".") + f"; write views: {digits}", hint)
+                self.error("views", f"{raw} is read as a decimal number, not as "
+                           f"{digits}: the dot is a thousands separator; write views: {digits}",
+                           hint)
             else:
                 self.error("views", f"must be a whole number, received {raw}", hint)
         elif isinstance(value, str) and value.strip().isdigit():
@@ -409,6 +463,18 @@ class _Fields:
             return ()
         return tuple(items)
 
+    def aliases(self) -> tuple[str, ...]:
+        """Old addresses of the article (e.g. from WordPress) that must keep working."""
+        aliases = self.text_list("aliases")
+        for alias in aliases:
+            try:
+                parse_alias(alias)
+            except ValueError as exc:
+                self.error("aliases", str(exc),
+                           "a path on this site like /2019/11/08/judul/ or /?p=123")
+                return ()
+        return aliases
+
 
 def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """One file's bytes -> Article, or None with the problems that prevent it."""
@@ -418,7 +484,8 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
     front, front_line, body, body_line, problems = split(text, path)
     if problems:
         return None, problems
-    meta, lines, problems = read_front_matter(front, path, front_line)
+    raw_text: dict[str, str] = {}
+    meta, lines, problems = read_front_matter(front, path, front_line, raw_text)
     if meta is None:
         return None, problems
     fields = _Fields(meta, lines, path, default_line=max(front_line - 1, 1))
@@ -456,13 +523,20 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
         fields.error("source_url", f"not a web address: {source_url!r}",
                      "an address starting with https://")
     article_fields = dict(
-        views=fields.views(), tags=fields.tags(), summary=fields.optional_text("summary"),
+        views=fields.views(raw_text.get("views", "")), tags=fields.tags(),
+        summary=fields.optional_text("summary"),
         image=image, image_line=fields.line("image") if image else 0,
         image_caption=fields.optional_text("image_caption"),
         author=fields.optional_text("author"), updated=updated[0] if updated else None,
         draft=fields.flag("draft"), source=fields.optional_text("source"),
-        source_url=source_url, aliases=fields.text_list("aliases"),
+        source_url=source_url, aliases=fields.aliases(),
     )
+    if not body.strip():
+        # Legal (a photo-only post can carry everything in front matter), but mostly a
+        # text pasted into the wrong place: say so, without failing the build.
+        fields.problems.append(Problem(path, body_line - 1, None,
+                                       "the article has no text below the front matter",
+                                       "the article's text after the closing ---", "warning"))
     if fields.problems and any(p.severity == "error" for p in fields.problems):
         return None, fields.problems
     assert when is not None and office is not None

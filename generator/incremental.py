@@ -54,7 +54,15 @@ def config_key(config: SiteConfig) -> str:
 
 # Stage: content ------------------------------------------------------------------------
 
-def load_articles(config: SiteConfig, cache: BuildCache) -> tuple[list[Article], list[Problem]]:
+Progress = Callable[[str, Sequence], Iterable]
+
+
+def _no_progress(label: str, items: Sequence) -> Iterable:
+    return items
+
+
+def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = _no_progress
+                  ) -> tuple[list[Article], list[Problem]]:
     """content.load, reusing the parse of every file whose bytes did not change."""
     key = config_key(config)
     files, problems = content.find_sources(config.root)
@@ -62,7 +70,7 @@ def load_articles(config: SiteConfig, cache: BuildCache) -> tuple[list[Article],
     known = cache.parsed(key)
     articles: list[Article] = []
     fresh: list[tuple[str, str, Any]] = []
-    for file in files:
+    for file in progress("Membaca berita", files):
         path = _relative(file, prefix)
         try:
             data = file.read_bytes()
@@ -110,7 +118,8 @@ def markup_key(article: Article, links: Links) -> str:
 
 
 def render_markdown(articles: list[Article], links: Links, cache: BuildCache,
-                    jobs: int | None = None) -> list[markup.Rendered]:
+                    jobs: int | None = None, progress: Progress = _no_progress
+                    ) -> list[markup.Rendered]:
     """markup.render for each article (same order), from the cache where possible and in
     `jobs` processes when many are missing."""
     keys = [markup_key(article, links) for article in articles]
@@ -122,11 +131,13 @@ def render_markdown(articles: list[Article], links: Links, cache: BuildCache,
         with ProcessPoolExecutor(jobs, mp_context=get_context("fork"),
                                  initializer=_start_markdown_worker,
                                  initargs=(links,)) as pool:
-            done = [r for chunk in pool.map(_markdown_chunk, _chunks(todo, CHUNK))
-                    for r in chunk]
+            results = (r for chunk in pool.map(_markdown_chunk, _chunks(todo, CHUNK))
+                       for r in chunk)
+            done = list(progress("Mengubah Markdown", Sized(results, len(todo))))
     else:
         md = markup.new_renderer()
-        done = [markup.render(md, article, links) for article in todo]
+        done = [markup.render(md, article, links)
+                for article in progress("Mengubah Markdown", todo)]
     fresh = {keys[i]: result for i, result in zip(missing, done, strict=True)}
     if fresh:
         cache.store_markup(fresh.items())
@@ -307,3 +318,16 @@ def stat_key(files: Iterable[tuple[str, Path]]) -> str:
             continue
         parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     return digest(*parts)
+
+
+class Sized:
+    """An iterator with a known length, for a progress bar."""
+
+    def __init__(self, items: Iterable, length: int) -> None:
+        self.items, self.length = items, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator:
+        return iter(self.items)

@@ -81,6 +81,8 @@ def _figure(img: etree.Element) -> etree.Element:
     figure = etree.Element("figure")
     figure.append(img)
     caption = img.attrib.pop("title", "")
+    if caption and not img.get("alt"):
+        img.set("alt", caption)  # an image needs a text alternative; the caption is one
     if caption:
         figcaption = etree.SubElement(figure, "figcaption")
         figcaption.text = caption

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from generator.config import Office, SiteConfig
 from generator.content import Article, Tag
@@ -86,13 +87,25 @@ def collisions(articles: Sequence[Article]) -> list[Problem]:
     return problems
 
 
+def story_key(article: Article) -> str:
+    """Identity of a syndicated story: its source_url without the noise that differs between
+    reposts (scheme, letter case of the host, trailing slash, fragment, utm_* tracking)."""
+    if not article.source_url:
+        return ""
+    parts = urlsplit(article.source_url.strip())
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("utm_"))
+    path = parts.path.rstrip("/")
+    return f"{parts.netloc.lower()}{path}" + (f"?{query}" if query else "")
+
+
 def unique_stories(articles: Sequence[Article]) -> list[Article]:
-    """Drops reposts of a story already listed (same source_url), keeping the oldest."""
+    """Drops reposts of a story already listed (same source_url), keeping the first posting
+    (the oldest); `articles` is newest first and keeps its order."""
     first: dict[str, Article] = {}
     for article in reversed(articles):
-        if article.source_url:
-            first.setdefault(article.source_url, article)
-    return [a for a in articles if not a.source_url or first[a.source_url] is a]
+        if key := story_key(article):
+            first.setdefault(key, article)
+    return [a for a in articles if not a.source_url or first[story_key(a)] is a]
 
 
 def _tag_names(articles: Sequence[Article]) -> dict[str, Tag]:
@@ -107,34 +120,53 @@ def _tag_names(articles: Sequence[Article]) -> dict[str, Tag]:
     }
 
 
+def _newest_key(article: Article) -> tuple[float, str]:
+    return (-article.date.timestamp(), article.path)
+
+
+def nearby(group: Sequence[Article], keys: Sequence[tuple[float, str]], article: Article,
+           window: int) -> Sequence[Article]:
+    """The members of one tag worth comparing with `article`: all of a small tag; of a tag
+    bigger than `window`, its newest window/2 and the window/2 around the article's date."""
+    if len(group) <= window:
+        return group
+    half = window // 2
+    at = bisect.bisect_left(keys, _newest_key(article))
+    start = max(half, at - half // 2)
+    return [*group[:half], *group[start : start + half]]
+
+
 def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
                      window: int = RELATED_WINDOW) -> dict[str, tuple[Article, ...]]:
     """For each article, others sharing tags: most shared tags first, then newest.
 
-    Candidates come from a window of `window` articles around the article in each
-    of its tags' lists, so the cost is O(articles x tags x window), not quadratic.
+    `articles` is newest first. Reposts of one story (see unique_stories) count once and
+    never relate to each other. Candidates come from `nearby`, so the cost is
+    O(articles x tags x window), never quadratic. The ranking is exact while every tag of
+    an article has at most `window` members, and for single-shared-tag candidates always
+    (the newest of each tag are looked at); only an article sharing two or more crowded
+    tags, none of them near it in time or among the newest, can be missed.
     """
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, article in enumerate(articles):
+    position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in unique_stories(articles):
         for tag in article.tags:
-            members[tag.slug].append(i)
-    index_in_tag = {
-        (slug, i): at for slug, group in members.items() for at, i in enumerate(group)
-    }
-    tag_sets = [frozenset(t.slug for t in a.tags) for a in articles]
+            members[tag.slug].append(article)
+    keys = {slug: [_newest_key(a) for a in group] for slug, group in members.items()}
     related: dict[str, tuple[Article, ...]] = {}
-    for i, article in enumerate(articles):
-        mine = tag_sets[i]
-        candidates: set[int] = set()
-        for slug in mine:
-            group = members[slug]
-            at = index_in_tag[(slug, i)]
-            start = max(0, at - window // 2)
-            candidates.update(group[start : start + window])
-        candidates.discard(i)
-        # Most shared tags first, then newest (lowest position); positions are unique.
-        ranked = heapq.nsmallest(count, ((-len(mine & tag_sets[j]), j) for j in candidates))
-        related[article.path] = tuple(articles[j] for _, j in ranked)
+    for article in articles:
+        mine = {t.slug for t in article.tags}
+        story = story_key(article)
+        candidates: dict[str, Article] = {}
+        for slug in sorted(mine):
+            for other in nearby(members[slug], keys[slug], article, window):
+                if other.path != article.path and not (story and story_key(other) == story):
+                    candidates[other.path] = other
+        ranked = sorted(
+            candidates.values(),
+            key=lambda o: (-len(mine.intersection(t.slug for t in o.tags)), position[o.path]),
+        )
+        related[article.path] = tuple(ranked[:count])
     return related
 
 
@@ -143,11 +175,12 @@ def build(articles: Iterable[Article], config: SiteConfig) -> Site:
     listed = unique_stories(ordered)
     names = _tag_names(ordered)
     by_tag: dict[str, list[Article]] = defaultdict(list)
-    for article in listed:
+    for article in ordered:
         for tag in article.tags:
             by_tag[tag.slug].append(article)
+    # Deduplicated per tag: a repost that adds a tag still lists the story under it once.
     tags = {
-        slug: TagGroup(names[slug], tuple(by_tag[slug]))
+        slug: TagGroup(names[slug], tuple(unique_stories(by_tag[slug])))
         for slug in sorted(by_tag)
     }
     by_office: dict[str, list[Article]] = defaultdict(list)
@@ -160,12 +193,12 @@ def build(articles: Iterable[Article], config: SiteConfig) -> Site:
     offices = {}
     for office in config.offices:
         kids = tuple(sorted(children[office.slug], key=lambda o: o.name))
-        region = newest_first(a for kid in kids for a in by_office[kid.slug])
+        region = unique_stories(newest_first(a for kid in kids for a in by_office[kid.slug]))
         offices[office.slug] = OfficeGroup(office, tuple(by_office[office.slug]), kids,
-                                           tuple(region[:POPULAR_COUNT]))
+                                           tuple(region[: config.site.per_page]))
     provinces = tuple(
         (office, offices[office.slug].children)
-        for office in sorted(config.offices, key=lambda o: o.name)
+        for office in sorted(config.offices, key=lambda o: (o.level != "provinsi", o.name))
         if not office.parent
     )
     by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)

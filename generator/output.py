@@ -14,9 +14,20 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 STAGING_SUFFIX = ".staging"
 OLD_SUFFIX = ".old"
+
+
+class Sink(Protocol):
+    """Where a build puts its files: Staging, spare.SpareStaging, or Discard."""
+
+    written: set[str]
+
+    def write(self, path: str, data: bytes) -> None: ...
+
+    def copy(self, path: str, source: Path) -> None: ...
 
 
 class UnsafePath(ValueError):
@@ -27,11 +38,10 @@ def safe_relative(path: str) -> PurePosixPath:
     """Validates a site-relative output path: no absolute paths, no '..', no NUL."""
     if not path or "\x00" in path or "\\" in path:
         raise UnsafePath(f"refusing to write {path!r}")
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or \
-            path.startswith("/"):
+    # Judge the string itself: PurePosixPath would quietly fold "a//b" and "./".
+    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
-    return pure
+    return PurePosixPath(path)
 
 
 @dataclass
@@ -96,6 +106,34 @@ class Staging:
 
     def rollback(self) -> None:
         discard(self.root)
+
+
+@dataclass
+class Discard:
+    """A sink with Staging's interface that writes nothing: `berita check` renders
+    every page into it, so every path is still checked but no folder is created."""
+
+    output: Path
+    written: set[str] = field(default_factory=set, init=False)
+    sizes: dict[str, int] = field(default_factory=dict, init=False)
+    """Bytes of each file that would be published, for checks such as a page budget."""
+    changed: int = field(default=0, init=False)
+
+    def write(self, path: str, data: bytes) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = len(data)
+
+    def copy(self, path: str, source: Path) -> None:
+        safe_relative(path)
+        self.written.add(path)
+        self.sizes[path] = source.stat().st_size
+
+    def commit(self) -> None:
+        """Nothing to publish."""
+
+    def rollback(self) -> None:
+        """Nothing to undo."""
 
 
 def discard(folder: Path) -> None:

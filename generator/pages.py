@@ -78,7 +78,20 @@ def _list_pages(items: Sequence[Article], config: SiteConfig, kind: str, title: 
 
 
 def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
-    """Every page of the site, in a stable order."""
+    """Every page of the site, in a stable order; then feeds, sitemap and robots.txt."""
+    from generator import crawlers, feeds  # they build on Page
+
+    entries = []
+    for page in html_pages(site, config):
+        if (found := crawlers.entry(page, site)) is not None:
+            entries.append(found)
+        yield page
+    yield from feeds.feed_pages(site, config)
+    yield from crawlers.crawler_pages(entries, config)
+
+
+def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    """Every HTML page of the site, in a stable order."""
     yield from _list_pages(site.listed, config, "home", t("latest"), template="index.html")
     for article in site.articles:
         yield article_page(article, site, config)
@@ -95,6 +108,9 @@ def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
                                template="office.html",
                                extra={"office": group.office, "group": group}, slug=slug)
     yield from archive_pages(site, config)
+    if config.site.search:
+        yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
+                                                    "offices_used": site.offices})
     yield Page(route("not_found"), "404.html", {"kind": "not_found",
                                                 "title": t("not_found_title")})
 
@@ -120,8 +136,10 @@ def archive_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                {"kind": "archives", "title": t("archives"), "months": months})
     for year, articles in site.years.items():
         yield from _list_pages(articles, config, "archive_year", f"{t('archives')} {year}",
+                               template="archive.html",
                                extra={"year": year, "months": months[year]}, year=year)
     for (year, month), articles in site.by_month.items():
         yield from _list_pages(articles, config, "archive_month",
                                f"{t('archives')} {month_name(month)} {year}",
+                               template="archive.html",
                                extra={"year": year, "month": month}, year=year, month=month)

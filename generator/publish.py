@@ -10,7 +10,7 @@ the whole site is staged and swapped in at once, as output.Staging promises.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,13 @@ from generator.pages import Page
 from generator.problems import Problem
 from generator.spare import SpareStaging, listing
 from generator.urls import output_file
+
+Stager = SpareStaging
+"""What `finish` receives: the staged site, with Staging's write/copy/written/root."""
+Finish = Callable[[Stager, dict[str, "str | None"]], None]
+"""finish(staging, fingerprint of each file): stages the site-wide files and may raise
+(BuildFailed) to stop the publication; the staged site is then discarded."""
+Progress = Callable[[str, Sequence], Iterable]
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,11 @@ def output_intact(target: Path, cache: BuildCache) -> bool:
 
 def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
-            jobs: int | None = None) -> Published:
-    """Renders and stages what changed, reuses the rest, swaps the result into `target`.
-    `copies` are (output path, source file) pairs: static files and media."""
+            jobs: int | None = None, finish: Finish | None = None,
+            progress: Progress = lambda label, items: items) -> Published:
+    """Renders and stages what changed, reuses the rest, calls `finish`, then swaps the
+    result into `target`. `copies` are (output path, source file) pairs: static files
+    and media."""
     pages = list(planned)
     prints = incremental.Fingerprints(base_key)
     files = [output_file(page.route) for page in pages]
@@ -83,8 +92,9 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             return file, staging.stats[file], staging.changed - before
 
         todo_pages = [pages[i] for i in todo]
-        for file, outcome, changed in incremental.render_pages(todo_pages, render_one, stage,
-                                                               jobs):
+        results = incremental.render_pages(todo_pages, render_one, stage, jobs)
+        sized = incremental.Sized(results, len(todo_pages))
+        for file, outcome, changed in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
             else:
@@ -97,11 +107,16 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         for file, source in copies:
             if not (reusable(file) and staging.keep(file)):
                 staging.copy(file, source)
-        written = {file: Written(fingerprint, *staging.stats[file])
-                   for file, fingerprint in wanted.items() if fingerprint is not None}
+        if finish is not None:
+            finish(staging, wanted)
+        # Files `finish` staged have no fingerprint (""): never reused, but listed, so
+        # that the next build knows the output is exactly what this one wrote.
+        written = {file: Written(wanted.get(file) or "", *staging.stats[file])
+                   for file in staging.written}
         staging.commit()
     except BaseException:
         staging.rollback()
         raise
     cache.store_manifest(target, written)
     return Published(len(todo), len(pages), staging.changed, [])
+

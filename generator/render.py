@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jinja2
 
-from generator import i18n
+from generator import crawlers, feeds, i18n, share
 from generator.config import SiteConfig
 from generator.content import Article
+from generator.images import ImageSet, picture_function
 from generator.pages import Page
 from generator.problems import Problem
 from generator.urls import Links, route
 
+DATA_RENDERERS = {**feeds.RENDERERS, **crawlers.RENDERERS}
+"""Page templates named "@..." that Python renders instead of Jinja."""
 THEME_PREFIX = "!theme"
 """`{% extends "!theme/base.html" %}` reaches the default theme from a site template."""
 
@@ -48,7 +51,8 @@ def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
+def make_environment(config: SiteConfig, links: Links,
+                     pictures: Mapping[str, ImageSet] | None = None) -> jinja2.Environment:
     dirs = template_dirs(config.root)
     loader = jinja2.ChoiceLoader([
         jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(dirs[-1]))}),
@@ -69,6 +73,7 @@ def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
         number=i18n.format_number,
         month_name=i18n.month_name,
         isoformat=lambda moment: moment.isoformat(),
+        json_script=share.json_script,
     )
     env.globals.update(
         site=config.site,
@@ -84,6 +89,10 @@ def make_environment(config: SiteConfig, links: Links) -> jinja2.Environment:
         zone_name=i18n.zone_name,
         share_links=share_links,
         quote=quote,
+        share_preview=share.preview,
+        og_locale=share.og_locale,
+        site_image=share.site_image,
+        picture=picture_function(pictures or {}, links),
     )
     return env
 
@@ -111,7 +120,10 @@ def _template_path(name: str, dirs: Iterable[Path]) -> str:
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    return env.get_template(page.template).render(page.context).encode("utf-8")
+    if page.template in DATA_RENDERERS:  # feeds, sitemap: built as XML, not templated
+        return DATA_RENDERERS[page.template](page.context)
+    context = {"page_route": page.route, **page.context}
+    return env.get_template(page.template).render(context).encode("utf-8")
 
 
 def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]

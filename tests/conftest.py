@@ -102,3 +102,12 @@ def tree_digest(folder: Path) -> dict[str, bytes]:
     """Every file under folder with its bytes, for before/after comparisons."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def basic_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/basic built once per test module: its public/ folder (read only)."""
+    root = tmp_path_factory.mktemp("basic") / "basic"
+    shutil.copytree(SITES / "basic", root, symlinks=True)
+    run_build(root)
+    return root / "public"

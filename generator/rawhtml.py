@@ -1,0 +1,85 @@
+"""The raw-HTML policy for article bodies: what an operator may embed, and what is flagged.
+
+Markdown passes raw HTML through, and operators need that: a YouTube `<iframe>`,
+a `<table>` pasted from a spreadsheet, a `<details>` block. What they never need
+on a news page is their own script. Script in a body is how a stolen operator
+account (or a paste from a hostile page) turns the site of an election commission
+against its readers, so anything that runs script is reported:
+
+- a `<script>` element;
+- an event-handler attribute (`onclick`, `onerror`, `onload`, ...);
+- a `javascript:` / `vbscript:` / `data:text/html` URL in a link or source
+  attribute (a Markdown link `[x](javascript:...)` included);
+- an `<iframe srcdoc>`, which is a whole page of HTML inside an attribute.
+
+Each is a warning with the file and line: `berita build` publishes it (the
+operator may have a reason, and the output must stay predictable), and
+`berita build --strict` / `berita check --strict` refuse it. CI for a shared
+site should run with --strict.
+
+Detection runs a real HTML parser (html.parser) over the rendered body, so
+spelling tricks (`<SCRIPT >`, attributes without quotes, entities in URLs) are
+seen as the browser sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from generator.content import Article
+from generator.problems import Problem
+
+EXPECTED = "no script in an article: embed video with <iframe src=...> only"
+_URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "data", "poster", "background", "xlink:href",
+    "srcset", "cite", "codebase",
+})
+# Browsers ignore ASCII whitespace and control characters inside a URL scheme.
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]+")
+_SCRIPT_URL = re.compile(r"^(javascript|vbscript):|^data:text/html", re.IGNORECASE)
+
+
+class _Finder(HTMLParser):
+    """Collects (what was found, a piece of text to find its line by)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.found.append(("a <script> element", "<script"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((f"an event-handler attribute {name}= on <{tag}>", name))
+            elif name == "srcdoc":
+                self.found.append((f"a srcdoc= attribute on <{tag}>", "srcdoc"))
+            elif name in _URL_ATTRIBUTES and value:
+                url = _IGNORED_IN_SCHEME.sub("", value)
+                match = _SCRIPT_URL.match(url)
+                if match:
+                    scheme = match.group(0).rstrip(":")
+                    self.found.append((f"a {scheme}: address in {name}= on <{tag}>", scheme))
+
+    handle_startendtag = handle_starttag
+
+
+def find_script(html: str) -> list[tuple[str, str]]:
+    """(description, search text) for every script-running construct in `html`."""
+    finder = _Finder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def script_problems(article: Article) -> list[Problem]:
+    """Warnings, with the line in the Markdown source, for script in one article's body."""
+    problems = []
+    lines = article.body.split("\n")
+    for what, needle in find_script(article.html):
+        line = next((article.body_line + number for number, text in enumerate(lines)
+                     if needle.casefold() in text.casefold()), article.body_line)
+        problems.append(Problem(article.path, line, None,
+                                f"the article body contains {what}", EXPECTED, "warning"))
+    return problems

@@ -1,0 +1,333 @@
+"""`berita serve`: a live preview for operators.
+
+Builds the site (drafts and scheduled articles included and marked) into a
+temporary folder, serves it with livereload, rebuilds when a file under
+content/ or templates/ or site.toml changes, and reloads the open browser
+tabs. A rebuild reuses everything the build cache (.berita-cache/) holds for
+unchanged files: parsed articles, rendered Markdown and unchanged pages. When
+a save breaks the site, every page shows what is wrong, and the last good
+build keeps serving its styles and images; fixing the file brings the site
+back by itself.
+
+Only files inside the built site are ever served: requests with "..", encoded
+slashes or backslashes, NUL bytes or empty path segments get a 404. Builds are
+staged and swapped in whole (output.Staging), so a request never sees a
+half-built site.
+"""
+
+from __future__ import annotations
+
+import glob
+import html
+import logging
+import mimetypes
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import click
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from tornado import web
+
+from generator import build, content, render
+from generator.config import CONFIG_FILE
+from generator.problems import BuildFailed, Problem, errors
+
+ERROR_TITLE = "Ada kesalahan di berita Anda"
+ERROR_INTRO = ("Situs pratinjau belum bisa dibuat ulang. Perbaiki hal-hal di bawah ini, lalu "
+               "simpan berkasnya: halaman ini akan dimuat ulang dengan sendirinya.")
+ERROR_HINT = "Setiap baris menyebut berkas:baris: kolom: masalahnya."
+UNEXPECTED = "kesalahan tak terduga di berita sendiri"
+# Paths the browser may ask for that must never reach the file system as written.
+_FORBIDDEN_ENCODED = ("%2f", "%5c", "%00")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str = "text/html; charset=utf-8"
+    body: bytes = b""
+    location: str = ""
+
+
+@dataclass
+class Preview:
+    """The preview server's state: where the last complete build is, and whether the
+    latest rebuild failed (and why)."""
+
+    root: Path
+    output: Path
+    """The built site: a folder inside a temporary directory, swapped in whole."""
+    options: build.BuildOptions
+    problems: list[Problem] = field(default_factory=list)
+    """Why the latest rebuild failed; empty when it succeeded."""
+    headline: str = ""
+    built: bool = False
+    """A complete build exists in `output`."""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def rebuild(self) -> build.BuildResult | None:
+        """Builds into `output`; on failure keeps the previous build and records why."""
+        try:
+            result = build.run(self.root, self.output, self.options)
+        except BuildFailed as failure:
+            self.problems = failure.problems or [Problem(CONFIG_FILE, None, None,
+                                                         failure.headline)]
+            self.headline = failure.headline
+            return None
+        except Exception as exc:  # a bug must not stop the preview: show it instead
+            trace = traceback.format_exc()
+            self.problems = [Problem("berita", None, None,
+                                     f"{UNEXPECTED}: {type(exc).__name__}: {exc}")]
+            self.headline = trace.strip().splitlines()[-1]
+            click.echo(trace, err=True)
+            return None
+        self.problems, self.headline, self.built = [], "", True
+        return result
+
+    def respond(self, raw_path: str) -> Response:
+        """The answer to a GET for `raw_path` (the request path, still percent-encoded)."""
+        relative = safe_request_path(raw_path)
+        if relative is None:
+            return self._not_found()
+        file = self._file(relative)
+        if file is not None and file.is_dir():
+            if not raw_path.endswith("/"):
+                return Response(301, location=raw_path + "/")
+            file = self._file(relative + "/index.html" if relative else "index.html")
+        if file is not None and not file.is_file():
+            file = None
+        content_type = _content_type(file) if file is not None else "text/html"
+        if self.failed and content_type.startswith("text/html"):
+            return Response(500, body=self.error_page())
+        if file is None:
+            return self._not_found()
+        return Response(200, content_type, file.read_bytes())
+
+    def _file(self, relative: str) -> Path | None:
+        """The file a safe relative path names, if it lies inside the built site."""
+        if not self.built:
+            return None
+        top = self.output.resolve()
+        target = (top / relative) if relative else top
+        try:
+            resolved = target.resolve()
+        except OSError:
+            return None
+        return resolved if resolved == top or resolved.is_relative_to(top) else None
+
+    def _not_found(self) -> Response:
+        if self.failed:
+            return Response(500, body=self.error_page())
+        page = self._file("404.html")
+        body = page.read_bytes() if page is not None and page.is_file() else \
+            b"<!doctype html><title>404</title><h1>404</h1>"
+        return Response(404, body=body)
+
+    def error_page(self) -> bytes:
+        """What is wrong, in a page of its own (it must work when the templates don't)."""
+        items = "\n".join(
+            f'<li class="{p.severity}"><code>{html.escape(str(p))}</code></li>'
+            for p in self.problems
+        )
+        count = len(errors(self.problems)) or len(self.problems)
+        page = f"""<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(ERROR_TITLE)}</title>
+<style>
+body {{ font: 1.05rem/1.55 system-ui, sans-serif; margin: 0; padding: 1rem;
+       background: #fff8f6; color: #1b1f24; }}
+main {{ max-width: 60rem; margin: 0 auto; }}
+h1 {{ color: #8b0000; font-size: 1.5rem; }}
+ol {{ padding-left: 1.5rem; }}
+li {{ margin: .6rem 0; }}
+code {{ white-space: pre-wrap; word-break: break-word; font-size: .95rem; }}
+.warning code {{ color: #57606a; }}
+</style>
+</head>
+<body>
+<main id="berita-error">
+<h1>{html.escape(ERROR_TITLE)}</h1>
+<p>{html.escape(ERROR_INTRO)}</p>
+<p><strong>{count} masalah</strong>. {html.escape(ERROR_HINT)}</p>
+<ol class="problems">
+{items}
+</ol>
+<p><small>{html.escape(self.headline)}</small></p>
+</main>
+</body>
+</html>
+"""
+        return page.encode("utf-8")
+
+
+def safe_request_path(raw_path: str) -> str | None:
+    """A request path -> a relative path inside the site, or None when it must be refused.
+
+    Refused: paths not starting with "/", encoded slashes, backslashes and NULs,
+    "." and ".." segments (also percent-encoded), empty segments ("//etc") and
+    bytes that are not UTF-8.
+    """
+    if not raw_path.startswith("/") or any(bad in raw_path.lower()
+                                           for bad in _FORBIDDEN_ENCODED):
+        return None
+    try:
+        decoded = unquote(raw_path, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    inner = decoded[1:]
+    if inner.endswith("/"):
+        inner = inner[:-1]
+    if not inner:
+        return ""
+    parts = inner.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    return "/".join(parts)
+
+
+def _content_type(file: Path) -> str:
+    kind, encoding = mimetypes.guess_type(file.name)
+    if kind is None or encoding is not None:
+        return "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/javascript", "application/json",
+                                            "application/xml", "image/svg+xml"):
+        return kind + "; charset=utf-8"
+    return kind
+
+
+class _PageHandler(web.RequestHandler):
+    """Answers every request outside livereload's own from the Preview."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def compute_etag(self) -> None:
+        return None  # pages change on every save; never answer 304
+
+    def get(self, *_: str) -> None:
+        self._answer(include_body=True)
+
+    def head(self, *_: str) -> None:
+        self._answer(include_body=False)
+
+    def _answer(self, include_body: bool) -> None:
+        answer = self.preview.respond(self.request.path)
+        self.set_status(answer.status)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if answer.location:
+            self.set_header("Location", answer.location)
+            return
+        self.set_header("Content-Type", answer.content_type)
+        if include_body:
+            self.write(answer.body)
+        else:
+            self.set_header("Content-Length", str(len(answer.body)))
+
+
+class _PreviewServer(Server):
+    """livereload's Server, serving the Preview instead of a folder as it is."""
+
+    def __init__(self, preview: Preview) -> None:
+        super().__init__()
+        self.preview = preview
+
+    def get_web_handlers(self, script: bytes) -> list:
+        return [(r"/.*", _PageHandler, {"preview": self.preview})]
+
+
+def watched(root: Path) -> list[str]:
+    """Glob patterns of every file a rebuild depends on."""
+    # The site's templates/ even before it exists: creating it changes the site.
+    folders = [root / content.CONTENT_DIR, root / "templates", render.default_theme()]
+    folders = list(dict.fromkeys(folder.resolve() for folder in folders))
+    patterns = [os.path.join(glob.escape(str(folder)), "**", "*") for folder in folders]
+    return [*patterns, glob.escape(str(root / CONFIG_FILE))]
+
+
+def _is_litter(path: str) -> bool:
+    return content.is_editor_litter(os.path.basename(path))
+
+
+def report(preview: Preview, result: build.BuildResult | None) -> None:
+    """The terminal's view of a (re)build: the same problems the browser shows."""
+    stamp = time.strftime("%H:%M:%S")
+    if result is None:
+        for problem in preview.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"[{stamp}] {ERROR_TITLE}: {preview.headline}", err=True)
+        click.echo(f"[{stamp}] Perbaiki berkasnya lalu simpan; pratinjau akan pulih sendiri.",
+                   err=True)
+        return
+    for problem in result.warnings:
+        click.echo(str(problem), err=True)
+    hidden = f", {len(result.skipped)} disembunyikan" if result.skipped else ""
+    click.echo(f"[{stamp}] Dibangun: {result.articles} berita, {result.pages} halaman "
+               f"({result.files_changed} berubah){hidden}, {result.seconds:.2f} detik",
+               err=True)
+
+
+def run(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True,
+        open_browser: bool = False) -> None:
+    """Serves a live preview of the site in `root` until interrupted."""
+    root = root.absolute()
+    if not (root / CONFIG_FILE).is_file():
+        raise BuildFailed([Problem(CONFIG_FILE, None, None, f"site.toml not found in {root}",
+                                   "a site folder holding site.toml (use -s/--site)")],
+                          "Pratinjau tidak dimulai.")
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{port}/"
+    options = build.BuildOptions(drafts=drafts, future=drafts, base_url=address,
+                                 preview=True)
+    workdir = Path(tempfile.mkdtemp(prefix="berita-serve-"))
+    preview = Preview(root, workdir / "site", options)
+    report(preview, preview.rebuild())
+
+    def rebuild() -> None:
+        was_failed = preview.failed
+        report(preview, preview.rebuild())
+        # A stylesheet-only change may be swapped in place; anything else reloads the page.
+        changed = server.watcher.filepath or "*"
+        path = "*" if preview.failed or was_failed else changed
+        LiveReloadHandler.reload_waiters(path)
+
+    server = _PreviewServer(preview)
+    for pattern in watched(root):
+        server.watch(pattern, rebuild, ignore=_is_litter)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Perhatian: pratinjau terbuka untuk jaringan di {host}, termasuk draf.",
+                   err=True)
+    click.echo(f"Pratinjau: {address}  (Ctrl+C untuk berhenti)", err=True)
+    try:
+        server.serve(port=port, host=host, debug=False, restart_delay=0,
+                     open_url_delay=0.5 if open_browser else None)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+            "(another program uses this port? try --port 8001)") from None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        logging.getLogger("livereload").handlers.clear()
+        sys.stderr.flush()

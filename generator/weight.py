@@ -1,0 +1,151 @@
+"""Page weight: what a reader downloads for a page before images (HTML + CSS + JS), and
+the budget it must stay under; also finds requests to other hosts (there must be none).
+
+Works on a built output folder, so `berita build --verbose` and `berita check` measure
+exactly what is published.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.problems import Problem
+
+BUDGET = 30 * 1024
+"""Bytes of HTML + CSS + JS an article page may weigh, uncompressed."""
+IGNORED = ("pagefind/",)
+"""Folders of generated assets that are not pages of the site."""
+_RESOURCE_RELS = {"stylesheet", "preload", "modulepreload", "icon", "manifest",
+                  "apple-touch-icon"}
+_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
+
+
+@dataclass(frozen=True)
+class PageWeight:
+    """Bytes one page costs before images."""
+
+    page: str
+    """Output file, relative to the output folder, e.g. "berita/x/index.html"."""
+    html: int
+    css: int
+    js: int
+    third_party: tuple[str, ...] = ()
+    """Addresses on other hosts the page (or its CSS) would request."""
+
+    @property
+    def total(self) -> int:
+        return self.html + self.css + self.js
+
+    @property
+    def is_article(self) -> bool:
+        return self.page.startswith("berita/")
+
+
+class _Resources(HTMLParser):
+    """Collects what a page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.css: list[str] = []
+        self.js: list[str] = []
+        self.other: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "script" and a.get("src"):
+            self.js.append(a["src"])
+        elif tag == "link" and _RESOURCE_RELS & set(a.get("rel", "").lower().split()):
+            (self.css if "stylesheet" in a["rel"].lower() else self.other).append(
+                a.get("href", ""))
+        elif tag in ("img", "iframe", "video", "audio", "source", "embed"):
+            self.other += [a[k] for k in ("src", "poster") if a.get(k)]
+            for candidate in a.get("srcset", "").split(","):
+                if candidate.strip():
+                    self.other.append(candidate.split()[0])
+
+
+def is_third_party(address: str) -> bool:
+    parts = urlsplit(address)
+    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob")
+
+
+def _local_file(output: Path, href: str) -> Path | None:
+    """The output file a root-relative href points at, whatever the site's sub-path:
+    drops leading path segments until a file matches."""
+    path = unquote(urlsplit(href).path)
+    segments = [s for s in path.split("/") if s]
+    for start in range(len(segments)):
+        candidate = output.joinpath(*segments[start:])
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def measure(output: Path, page: Path) -> PageWeight:
+    html = page.read_bytes()
+    parser = _Resources()
+    parser.feed(html.decode("utf-8", errors="replace"))
+    foreign = [a for a in parser.css + parser.js + parser.other if is_third_party(a)]
+    sizes = {}
+    for kind, hrefs in (("css", parser.css), ("js", parser.js)):
+        files = {f for h in hrefs if not is_third_party(h) and (f := _local_file(output, h))}
+        sizes[kind] = sum(f.stat().st_size for f in files)
+        if kind == "css":
+            for file in files:
+                text = file.read_text(encoding="utf-8", errors="replace")
+                foreign += [u for u in _CSS_URL.findall(text) if is_third_party(u)]
+    return PageWeight(page.relative_to(output).as_posix(), len(html), sizes["css"],
+                      sizes["js"], tuple(dict.fromkeys(foreign)))
+
+
+def page_weights(output: Path) -> list[PageWeight]:
+    """The weight of every HTML page in a built output folder, in path order."""
+    pages = []
+    for page in sorted(output.rglob("*.html")):
+        relative = page.relative_to(output).as_posix()
+        if not relative.startswith(IGNORED):
+            pages.append(measure(output, page))
+    return pages
+
+
+def budget_problems(weights: Iterable[PageWeight], budget: int = BUDGET) -> list[Problem]:
+    """Pages over the budget and pages that would fetch from other hosts (warnings)."""
+    problems = []
+    for weight in weights:
+        if weight.total > budget:
+            problems.append(Problem(weight.page, None, "weight",
+                                    f"page weighs {kb(weight.total)} before images "
+                                    f"(HTML {kb(weight.html)}, CSS {kb(weight.css)}, "
+                                    f"JS {kb(weight.js)})", f"at most {kb(budget)}", "warning"))
+        for address in weight.third_party:
+            problems.append(Problem(weight.page, None, "third-party",
+                                    f"the page requests {address} from another host",
+                                    "only files of this site", "warning"))
+    return problems
+
+
+def kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def report(weights: list[PageWeight], budget: int = BUDGET) -> list[str]:
+    """Lines for `berita build --verbose`: the heaviest pages and every problem."""
+    if not weights:
+        return []
+    lines = [f"bobot halaman (HTML + CSS + JS, tanpa gambar; batas {kb(budget)}):"]
+    articles = [w for w in weights if w.is_article]
+    heaviest = sorted(weights, key=lambda w: (-w.total, w.page))[:5]
+    for weight in heaviest:
+        lines.append(f"  {kb(weight.total):>9}  {weight.page}  (HTML {kb(weight.html)}, "
+                     f"CSS {kb(weight.css)}, JS {kb(weight.js)})")
+    if articles:
+        average = sum(w.total for w in articles) / len(articles)
+        lines.append(f"  berita: {len(articles)} halaman, rata-rata {kb(round(average))}, "
+                     f"terberat {kb(max(w.total for w in articles))}")
+    lines += [str(problem) for problem in budget_problems(weights, budget)]
+    return lines
