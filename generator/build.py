@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,16 +17,19 @@ from generator import (
     content,
     i18n,
     images,
+    incremental,
     markup,
-    memo,
     model,
     output,
     pages,
+    publish,
     redirects,
     render,
     schedule,
     search,
+    unchanged,
 )
+from generator.cache import BuildCache, code_key, digest, folder_key
 from generator.content import Article
 from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
@@ -53,6 +57,10 @@ class BuildOptions:
     """The moment that decides what is 'in the future'; default: the real now."""
     preview: bool = False
     """A preview for `berita serve`: drafts and scheduled articles are marked as such."""
+    cache: bool = True
+    """Reuse and update the build cache in <site>/.berita-cache/ (safe to delete)."""
+    jobs: int | None = None
+    """Worker processes for Markdown and pages; default: one per CPU."""
 
 
 @dataclass(frozen=True)
@@ -84,17 +92,21 @@ class BuildResult:
     """Every problem found (errors too, for a dry run)."""
     sizes: dict[str, int] = field(default_factory=dict)
     """Bytes of each file a dry run would have published."""
+    rendered: int = 0
+    """Pages rendered this time; the others were unchanged and reused."""
 
 
 def run(root: Path, output_dir: Path | None = None,
-        options: BuildOptions = BuildOptions(), cache: memo.BuildCache | None = None,
-        progress: Progress = no_progress, dry_run: bool = False) -> BuildResult:
+        options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
+        dry_run: bool = False) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
-    when the input has errors (or warnings, under strict). `cache` reuses work from an
-    earlier build (see memo.py).
+    when the input has errors (or warnings, under strict).
 
-    A dry run (`berita check`) renders every page to nowhere and returns every problem
-    in the result instead of raising (except for an unusable site.toml)."""
+    Work that an earlier build did on unchanged input is reused from the build cache
+    (see cache.py, incremental.py, publish.py); a build whose inputs are all unchanged
+    does nothing at all (unchanged.py). A dry run (`berita check`) renders every page to
+    nowhere and returns every problem in the result instead of raising (except for an
+    unusable site.toml)."""
     started = time.perf_counter()
     root = root.absolute()
     target = (output_dir or root / DEFAULT_OUTPUT).absolute()
@@ -105,12 +117,30 @@ def run(root: Path, output_dir: Path | None = None,
         config = config.with_base_url(options.base_url)
     if not options.search:
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
+    store = BuildCache.open(root) if options.cache and not dry_run else BuildCache.disabled()
+    try:
+        return _run(config, target, replace(options, now=schedule.current_time(options.now)),
+                    store, progress, dry_run, started)
+    finally:
+        store.close()
+
+
+def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
+         store: BuildCache, progress: Progress, dry_run: bool, started: float) -> BuildResult:
+    root, now = config.root, options.now
+    assert now is not None
+    dirs = render.template_dirs(root)
+    inputs = unchanged.inputs_key(root, dirs, _options_key(options), target)
+    last = None if dry_run else unchanged.last_result(store, target, inputs, now)
+    if last is not None:
+        return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
+                           list(last.warnings), time.perf_counter() - started)
     links = Links(config.site.base_url)
-    cache = cache or memo.NoCache()
-    now = schedule.current_time(options.now)
-    articles, problems = load_articles(config, cache, progress)
-    articles, skipped = select(articles, replace(options, now=now))
-    articles, found, media = render_markdown(articles, links, root, cache, progress)
+    articles, problems = incremental.load_articles(config, store, progress)
+    valid_until = unchanged.first_after(articles, now)
+    articles, skipped = select(articles, options)
+    articles, found, media = render_markdown(articles, links, root, store, options.jobs,
+                                            progress)
     pictures = images.process(root / content.CONTENT_DIR, media, root)
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
@@ -123,32 +153,75 @@ def run(root: Path, output_dir: Path | None = None,
     env.globals.update(query_redirects=query_redirect_script(articles, links),
                        preview=options.preview,
                        publication_status=lambda article: schedule.status(article, now))
-    staging = output.Discard(target) if dry_run else output.Staging(target)
-    try:
-        planned = iter(progress("Menulis halaman", list(pages.plan(site, config))))
-        rendered, found = write_pages(staging, env, planned, root)
-        problems += found
-        staging.write(schedule.SCHEDULE_FILE,
-                      schedule.schedule_json(s.until for s in skipped if s.until))
-        for path, source in static_files(root):
-            staging.copy(path, source)
-        for relative, source in sorted(media.items()):
-            staging.copy(media_route(relative), source)
-        for path, cached in pictures.files:
-            staging.copy(path, cached)
-        problems += write_redirects(staging, articles, links, config.site.title)
-        problems += broken_links(articles, staging.written, links)
-        if not dry_run:
-            decide(problems, options.strict)
-            if config.site.search:
-                search.index(staging, root / CACHE_DIR)
-        staging.commit()
-    except BaseException:
-        staging.rollback()
-        raise
-    return BuildResult(target, len(articles), rendered, staging.changed, skipped,
-                       warnings(problems), time.perf_counter() - started, problems,
-                       getattr(staging, "sizes", {}))
+    planned = list(pages.plan(site, config))
+    copies = (static_files(root)
+              + [(media_route(relative), source) for relative, source in sorted(media.items())]
+              + list(pictures.files))
+    schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
+    if dry_run:
+        return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
+                        skipped, problems, started)
+
+    def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
+        """The site-wide files, then the last checks, before anything is published."""
+        staging.write(schedule.SCHEDULE_FILE, schedule_file)
+        problems.extend(write_redirects(staging, articles, links, config.site.title))
+        problems.extend(broken_links(articles, staging.written, links))
+        decide(problems, options.strict)
+        if config.site.search:
+            search.index(staging, root / CACHE_DIR,
+                         page_keys(staging, fingerprints, staging.written))
+
+    # Everything every page depends on besides its own context: a change re-renders all.
+    base_key = digest(code_key(), incremental.config_key(config), folder_key(dirs),
+                      links.base_url, incremental.globals_key(env),
+                      repr(sorted(pictures.sets.items())),
+                      repr(sorted(a.path for a in articles if a.date > now)))
+    published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
+                                copies, store, base_key, options.jobs, finish, progress)
+    decide(published.problems, strict=False)
+    result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
+                         warnings(problems), time.perf_counter() - started, problems,
+                         rendered=published.rendered)
+    store.remember(target, inputs, unchanged.Summary(result.articles, result.pages, skipped,
+                                                     result.warnings, valid_until))
+    return result
+
+
+def _options_key(options: BuildOptions) -> str:
+    """The options that change what a build makes (not `now`, `cache` or `jobs`)."""
+    return repr((options.drafts, options.future, options.base_url, options.search,
+                 options.strict, options.preview))
+
+
+def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
+             copies: list[tuple[str, Path]], schedule_file: bytes, articles: list[Article],
+             links: Links, config: config_stage.SiteConfig, skipped: list[Skipped],
+             problems: list[Problem], started: float) -> BuildResult:
+    """Renders every page into output.Discard: every problem, nothing written."""
+    sink = output.Discard(target)
+    rendered, found = write_pages(sink, env, iter(planned), config.root)
+    problems += found
+    sink.write(schedule.SCHEDULE_FILE, schedule_file)
+    for path, source in copies:
+        sink.copy(path, source)
+    problems += write_redirects(sink, articles, links, config.site.title)
+    problems += broken_links(articles, sink.written, links)
+    return BuildResult(target, len(articles), rendered, 0, skipped, warnings(problems),
+                       time.perf_counter() - started, problems, sink.sizes)
+
+
+def page_keys(staging: publish.Stager, fingerprints: dict[str, str | None],
+              files: Iterable[str]) -> dict[str, str]:
+    """A content key of every staged HTML page: its fingerprint, or its bytes' hash for a
+    page that has none."""
+    keys = {}
+    for file in files:
+        if file.endswith(".html"):
+            known = fingerprints.get(file)
+            keys[file] = known or hashlib.blake2b(
+                (staging.root / file).read_bytes(), digest_size=16).hexdigest()
+    return keys
 
 
 def decide(problems: list[Problem], strict: bool) -> None:
@@ -176,36 +249,17 @@ def select(articles: list[Article], options: BuildOptions
     return chosen, skipped
 
 
-def load_articles(config: config_stage.SiteConfig, cache: memo.BuildCache,
-                  progress: Progress = no_progress) -> tuple[list[Article], list[Problem]]:
-    """Reads and validates every article of the site (unchanged files from `cache`)."""
-    files, problems = content.find_sources(config.root)
-    articles: list[Article] = []
-    for file in progress("Membaca berita", files):
-        article, found = cache.parsed(file, config,
-                                      lambda file=file: content.load_file(file, config))
-        problems += found
-        if article is not None:
-            articles.append(article)
-    return articles, problems
-
-
 def render_markdown(articles: list[Article], links: Links, root: Path,
-                    cache: memo.BuildCache | None = None, progress: Progress = no_progress
+                    cache: BuildCache | None = None, jobs: int | None = None,
+                    progress: Progress = no_progress
                     ) -> tuple[list[Article], list[Problem], dict[str, Path]]:
-    """Markdown -> HTML for each article; returns the local images to publish, each
-    with its real file (never one outside content/, even through a symlink)."""
-    cache = cache or memo.NoCache()
-    md: list = []  # made on first use: a fully cached rebuild needs no renderer
+    """Markdown -> HTML for each article (cached, in parallel); returns the local images
+    to publish, each with its real file (never one outside content/, even through a
+    symlink)."""
     done, problems, media = [], [], {}
-
-    def fresh(article: Article) -> markup.Rendered:
-        if not md:
-            md.append(markup.new_renderer())
-        return markup.render(md[0], article, links)
-
-    for article in progress("Mengubah Markdown", articles):
-        result = cache.rendered(article, links, lambda article=article: fresh(article))
+    rendered = incremental.render_markdown(articles, links, cache or BuildCache.disabled(),
+                                           jobs, progress)
+    for article, result in zip(articles, rendered, strict=True):
         referenced = set(result.images) | ({article.image} if article.image and
                                            "://" not in article.image else set())
         found = {image: content.content_file(root, image) for image in referenced}
@@ -234,7 +288,7 @@ def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
     return redirects.query_redirect_script(links.href(redirects.JSON_FILE))
 
 
-def write_redirects(staging: output.Staging | output.Discard, articles: list[Article],
+def write_redirects(staging: output.Sink, articles: list[Article],
                     links: Links, site_title: str) -> list[Problem]:
     """Redirect pages at old addresses; an old address that is now a real page keeps
     the page (a warning says so). Call after every page and file is staged."""
@@ -260,7 +314,7 @@ def write_redirects(staging: output.Staging | output.Discard, articles: list[Art
     return problems
 
 
-def write_pages(staging: output.Staging | output.Discard, env: jinja2.Environment,
+def write_pages(staging: output.Sink, env: jinja2.Environment,
                 planned: Iterator[pages.Page], root: Path) -> tuple[int, list[Problem]]:
     count, problems = 0, []
     dirs = render.template_dirs(root)

@@ -28,7 +28,7 @@ def main() -> None:
 def terminal_progress(label: str, items: Sequence) -> Iterator:
     """A progress bar on the terminal (stderr) while `items` are consumed."""
     with click.progressbar(items, length=len(items), label=label.ljust(18),
-                           file=click.get_text_stream("stderr"), show_pos=True) as bar:
+                           file=sys.stderr, show_pos=True) as bar:
         yield from bar
 
 
@@ -45,13 +45,19 @@ def terminal_progress(label: str, items: Sequence) -> Iterator:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also report each page's weight (HTML + CSS + JS) against the budget.")
+@click.option("--no-cache", is_flag=True,
+              help="Build everything afresh, without reading or updating .berita-cache/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes for Markdown and pages  [default: one per CPU]")
 def build(site: Path, output: Path | None, drafts: bool, future: bool, base_url: str | None,
-          strict: bool, quiet: bool, no_search: bool, verbose: bool) -> None:
+          strict: bool, quiet: bool, no_search: bool, verbose: bool, no_cache: bool,
+          jobs: int | None) -> None:
     """Build the site into the output folder (all or nothing)."""
     from generator import build as build_command
 
     options = build_command.BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                                         strict=strict, search=not no_search)
+                                         strict=strict, search=not no_search,
+                                         cache=not no_cache, jobs=jobs)
     progress = build_command.no_progress
     if not quiet and sys.stderr.isatty():
         progress = terminal_progress

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_month_names
@@ -67,6 +68,17 @@ def zone_name(zone: str) -> str:
 
 def format_when(moment: datetime | date, with_time: bool = True) -> str:
     """'Jumat, 6 September 2024 10.00 WIB' in the moment's own zone."""
+    return _format_when(moment, _identity(moment), with_time)
+
+
+def _identity(moment: datetime | date) -> str:
+    """Equal datetimes in different zones are equal to Python but print differently: this
+    tells them apart in the caches below."""
+    return f"{moment.isoformat()} {getattr(moment, 'tzinfo', None)}"
+
+
+@lru_cache(maxsize=65536)  # Babel is slow, and pages repeat the same dates
+def _format_when(moment: datetime | date, identity: str, with_time: bool) -> str:
     if isinstance(moment, datetime):
         if not with_time:
             return format_date(moment.date(), DATE_PATTERN, locale=LOCALE)
@@ -82,10 +94,16 @@ def format_when(moment: datetime | date, with_time: bool = True) -> str:
 
 def format_short_date(moment: datetime | date) -> str:
     """'6 September 2024', for lists."""
+    return _format_short_date(moment, _identity(moment))
+
+
+@lru_cache(maxsize=65536)
+def _format_short_date(moment: datetime | date, identity: str) -> str:
     day = moment.date() if isinstance(moment, datetime) else moment
     return format_date(day, "d MMMM y", locale=LOCALE)
 
 
+@lru_cache(maxsize=65536)
 def format_number(value: int) -> str:
     """12345 -> '12.345'."""
     return format_decimal(value, locale=LOCALE)

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 STAGING_SUFFIX = ".staging"
 OLD_SUFFIX = ".old"
+
+
+class Sink(Protocol):
+    """Where a build puts its files: Staging, spare.SpareStaging, or Discard."""
+
+    written: set[str]
+
+    def write(self, path: str, data: bytes) -> None: ...
+
+    def copy(self, path: str, source: Path) -> None: ...
 
 
 class UnsafePath(ValueError):
@@ -43,8 +53,6 @@ class Staging:
     previous: Path | None = field(init=False)
     written: set[str] = field(default_factory=set, init=False)
     changed: int = field(default=0, init=False)
-    digests: dict[str, str] = field(default_factory=dict, init=False)
-    """Hash of every file written from bytes: a cheap fingerprint of the pages."""
 
     def __post_init__(self) -> None:
         self.output = self.output.absolute()
@@ -67,7 +75,6 @@ class Staging:
         target, old = self._target(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.add(path)
-        self.digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
         if old is not None and _same_bytes(old, data) and _link(old, target):
             return
         self.changed += 1

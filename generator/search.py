@@ -14,15 +14,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from generator.output import Staging
 from generator.problems import BuildFailed, Problem
+from generator.spare import SpareStaging as Staging
 
 BUNDLE = "pagefind"
 """Folder of the index inside the output: /pagefind/pagefind.js and its fragments."""
 LANGUAGE = "id"
 SEARCH_CACHE = "search"
+KEY_FILE = ".berita/search-key"
+"""The fingerprint of the pages the published bundle indexes."""
 """Folder of cached bundles inside the build cache."""
 
 
@@ -32,7 +35,7 @@ def command(site: Path, bundle: Path) -> list[str]:
             str(bundle), "--force-language", LANGUAGE, "--quiet"]
 
 
-def index(staging: Staging, cache: Path) -> int:
+def index(staging: Staging, cache: Path, pages: Mapping[str, str]) -> int:
     """Indexes the staged HTML and stages the bundle under /pagefind/; returns how many
     files the bundle has.
 
@@ -40,25 +43,40 @@ def index(staging: Staging, cache: Path) -> int:
     bundle is kept in `cache` under a hash of the pages it indexed: the same pages give
     the same bundle, and an unchanged site neither re-runs Pagefind nor changes a byte.
     """
-    bundle = cache / SEARCH_CACHE / fingerprint(staging)
+    key = fingerprint(pages)
+    bundle = cache / SEARCH_CACHE / key
+    live = staging.output
     if not (bundle / "pagefind.js").is_file():
-        _run_pagefind(staging.root, bundle)
+        if _read(live / KEY_FILE) == key and (live / BUNDLE / "pagefind.js").is_file():
+            # The published site was indexed from these very pages (the cache was
+            # deleted since): its bundle is the one to keep.
+            shutil.copytree(live / BUNDLE, bundle, dirs_exist_ok=True)
+        else:
+            _run_pagefind(staging.root, bundle)
     for old in (cache / SEARCH_CACHE).iterdir():
         if old != bundle:
             shutil.rmtree(old, ignore_errors=True)
     files = sorted(p for p in bundle.rglob("*") if p.is_file())
     for file in files:
         staging.copy(f"{BUNDLE}/{file.relative_to(bundle).as_posix()}", file)
+    staging.write(KEY_FILE, key.encode())
     return len(files)
 
 
-def fingerprint(staging: Staging) -> str:
-    """A hash of every staged HTML page and of the indexer's version."""
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def fingerprint(pages: Mapping[str, str]) -> str:
+    """A hash of every page to index (path -> a key of its content) and of the indexer's
+    version."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{_pagefind_version()}|{LANGUAGE}".encode())
-    for path in sorted(staging.digests):
-        if path.endswith(".html"):
-            digest.update(f"{path}\0{staging.digests[path]}\n".encode())
+    for path in sorted(pages):
+        digest.update(f"{path}\0{pages[path]}\n".encode())
     return digest.hexdigest()
 
 

@@ -3,10 +3,11 @@
 Builds the site (drafts and scheduled articles included and marked) into a
 temporary folder, serves it with livereload, rebuilds when a file under
 content/ or templates/ or site.toml changes, and reloads the open browser
-tabs. A rebuild reuses parsed articles and rendered Markdown of unchanged
-files (memo.MemoryCache). When a save breaks the site, every page shows what
-is wrong, and the last good build keeps serving its styles and images; fixing
-the file brings the site back by itself.
+tabs. A rebuild reuses everything the build cache (.berita-cache/) holds for
+unchanged files: parsed articles, rendered Markdown and unchanged pages. When
+a save breaks the site, every page shows what is wrong, and the last good
+build keeps serving its styles and images; fixing the file brings the site
+back by itself.
 
 Only files inside the built site are ever served: requests with "..", encoded
 slashes or backslashes, NUL bytes or empty path segments get a 404. Builds are
@@ -38,7 +39,6 @@ from tornado import web
 
 from generator import build, content, render
 from generator.config import CONFIG_FILE
-from generator.memo import MemoryCache
 from generator.problems import BuildFailed, Problem, errors
 
 ERROR_TITLE = "Ada kesalahan di berita Anda"
@@ -67,7 +67,6 @@ class Preview:
     output: Path
     """The built site: a folder inside a temporary directory, swapped in whole."""
     options: build.BuildOptions
-    cache: MemoryCache = field(default_factory=MemoryCache)
     problems: list[Problem] = field(default_factory=list)
     """Why the latest rebuild failed; empty when it succeeded."""
     headline: str = ""
@@ -80,9 +79,8 @@ class Preview:
 
     def rebuild(self) -> build.BuildResult | None:
         """Builds into `output`; on failure keeps the previous build and records why."""
-        self.cache.start()
         try:
-            result = build.run(self.root, self.output, self.options, cache=self.cache)
+            result = build.run(self.root, self.output, self.options)
         except BuildFailed as failure:
             self.problems = failure.problems or [Problem(CONFIG_FILE, None, None,
                                                          failure.headline)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from slugify import slugify as _slugify
@@ -98,6 +99,7 @@ class Links:
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
+    @lru_cache(maxsize=65536)  # noqa: B019 (Links is a small frozen value, kept for the build)
     def href(self, path: str) -> str:
         """Root-relative href for a route: works on any host under the base path."""
         return self.base_path + quote(path, safe="/%:@&=+$,;~!*'()")

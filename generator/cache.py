@@ -1,0 +1,247 @@
+"""The persistent build cache in <site>/.berita-cache/: what earlier builds already did.
+
+One SQLite file holds three tables:
+
+- `parsed`: an article file's bytes (by hash), validated -> its Article and problems;
+- `markup`: an article's Markdown (by hash) -> its HTML, summary, images, links;
+- `pages`: for each output folder, each file's fingerprint (a hash of everything its
+  bytes were made from) and the size, mtime and inode it had when written.
+
+Every key includes `code_key` (a hash of the generator's own source and version) and,
+where it matters, `config_key` (site.toml and the build options), so a cache written by
+another version or for other settings is never used. The folder is safe to delete; a
+cache that cannot be read (corrupt, locked, another schema) is discarded and the build
+goes on without it: a cache may make a build slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+
+CACHE_DIR = ".berita-cache"
+CACHE_FILE = "build.sqlite"
+SCHEMA = 2
+_SCHEMA_SQL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE parsed (path TEXT NOT NULL, digest TEXT NOT NULL, config_key TEXT NOT NULL,
+                     value BLOB NOT NULL, PRIMARY KEY (path, config_key));
+CREATE TABLE markup (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE pages (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT NOT NULL,
+                    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
+                    PRIMARY KEY (output, file));
+CREATE TABLE builds (output TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, summary BLOB);
+"""
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short, stable hash of the parts (length-prefixed, so parts cannot run together)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def code_key() -> str:
+    """Hash of the generator's version and every source file of the package: a cache
+    written by other code (even an unreleased edit) is never trusted."""
+    package = Path(__file__).parent
+    parts: list[bytes | str] = [__version__, str(SCHEMA)]
+    for source in sorted(package.rglob("*.py")):
+        parts += [source.relative_to(package).as_posix(), source.read_bytes()]
+    return digest(*parts)
+
+
+def folder_key(folders: Iterable[Path]) -> str:
+    """Hash of the names and bytes of every file under the folders (templates, static)."""
+    parts: list[bytes | str] = []
+    for number, folder in enumerate(folders):
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                parts += [str(number), file.relative_to(folder).as_posix(), file.read_bytes()]
+    return digest(*parts)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the manifest remembers of one output file."""
+
+    fingerprint: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class BuildCache:
+    """The cache of one site; `BuildCache.disabled()` remembers nothing."""
+
+    def __init__(self, db: sqlite3.Connection | None) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, root: Path) -> BuildCache:
+        """Opens (or creates) the cache of the site in `root`; on any trouble a fresh one,
+        and if even that fails a disabled one."""
+        folder = root / CACHE_DIR
+        for attempt in range(2):
+            try:
+                folder.mkdir(exist_ok=True)
+                db = sqlite3.connect(folder / CACHE_FILE, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                tables = {row[0] for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table'")}
+                if not tables:
+                    db.executescript(_SCHEMA_SQL)
+                    db.execute("INSERT INTO meta VALUES ('code', ?)", (code_key(),))
+                    return cls(db)
+                row = db.execute("SELECT value FROM meta WHERE key='code'").fetchone()
+                if row is not None and row[0] == code_key():
+                    return cls(db)
+                db.close()
+            except (sqlite3.Error, OSError):
+                pass
+            if attempt == 0:
+                _remove(folder / CACHE_FILE)
+        return cls.disabled()
+
+    @classmethod
+    def disabled(cls) -> BuildCache:
+        return cls(None)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def _guard(self, action: Any, default: Any = None) -> Any:
+        """Runs one cache action; a failing cache is switched off, never fatal."""
+        if self.db is None:
+            return default
+        try:
+            return action(self.db)
+        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, TypeError,
+                ValueError, ImportError):
+            self.close()
+            return default
+
+    # parsed articles ---------------------------------------------------------------
+
+    def parsed(self, config_key: str) -> dict[str, tuple[str, bytes]]:
+        """path -> (digest of the file, pickled parse result) for this configuration."""
+        return self._guard(lambda db: {
+            path: (file_digest, value) for path, file_digest, value in db.execute(
+                "SELECT path, digest, value FROM parsed WHERE config_key=?", (config_key,))
+        }, {})
+
+    def store_parsed(self, config_key: str, rows: Iterable[tuple[str, str, Any]]) -> None:
+        self._guard(lambda db: _write(db,
+            "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
+            ((path, file_digest, config_key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+             for path, file_digest, value in rows)))
+
+    def forget_parsed(self, config_key: str, keep: set[str]) -> None:
+        """Drops entries of files that no longer exist, so the cache does not grow forever."""
+        def forget(db: sqlite3.Connection) -> None:
+            gone = [(path, config_key) for (path,) in db.execute(
+                "SELECT path FROM parsed WHERE config_key=?", (config_key,)) if path not in keep]
+            _write(db, "DELETE FROM parsed WHERE path=? AND config_key=?", gone)
+            db.execute("DELETE FROM parsed WHERE config_key<>?", (config_key,))
+        self._guard(forget)
+
+    # rendered Markdown ---------------------------------------------------------------
+
+    def markup(self, keys: list[str]) -> dict[str, Any]:
+        def read(db: sqlite3.Connection) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                for key, value in db.execute(
+                        f"SELECT key, value FROM markup WHERE key IN ({marks})", chunk):
+                    found[key] = pickle.loads(value)
+            return found
+        return self._guard(read, {})
+
+    def store_markup(self, rows: Iterable[tuple[str, Any]]) -> None:
+        self._guard(lambda db: _write(db, "INSERT OR REPLACE INTO markup VALUES (?, ?)",
+                                      ((key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+                                       for key, value in rows)))
+
+    def forget_markup(self, keep: set[str]) -> None:
+        def forget(db: sqlite3.Connection) -> None:
+            gone = [(key,) for (key,) in db.execute("SELECT key FROM markup") if key not in keep]
+            _write(db, "DELETE FROM markup WHERE key=?", gone)
+        self._guard(forget)
+
+    # the output manifest ------------------------------------------------------------------
+
+    def manifest(self, output: Path) -> dict[str, Written]:
+        return self._guard(lambda db: {
+            file: Written(fingerprint, size, mtime_ns, inode)
+            for file, fingerprint, size, mtime_ns, inode in db.execute(
+                "SELECT file, fingerprint, size, mtime_ns, inode FROM pages WHERE output=?",
+                (str(output),))
+        }, {})
+
+    def store_manifest(self, output: Path, files: dict[str, Written]) -> None:
+        """Replaces the manifest of `output`; forgets its last build (see `remember`)."""
+        def store(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN")
+            db.execute("DELETE FROM pages WHERE output=?", (str(output),))
+            db.execute("DELETE FROM builds WHERE output=?", (str(output),))
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
+                (str(output), file, w.fingerprint, w.size, w.mtime_ns, w.inode)
+                for file, w in files.items()))
+            db.execute("COMMIT")
+        self._guard(store)
+
+    def remember(self, output: Path, inputs: str, summary: Any) -> None:
+        """Records that `output` was built from inputs hashing to `inputs`."""
+        self._guard(lambda db: db.execute(
+            "INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
+            (str(output), inputs, pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))))
+
+    def last_build(self, output: Path, inputs: str) -> Any:
+        """The summary remembered for `output` if it was built from these inputs."""
+        row = self._guard(lambda db: db.execute(
+            "SELECT summary FROM builds WHERE output=? AND fingerprint=?",
+            (str(output), inputs)).fetchone())
+        return None if row is None else self._guard(lambda db: pickle.loads(row[0]))
+
+
+def _write(db: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    db.execute("BEGIN")
+    try:
+        db.executemany(sql, rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _remove(file: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            file.with_name(file.name + suffix).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return

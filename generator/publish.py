@@ -1,0 +1,122 @@
+"""The output stage with a memory: render and write only what changed.
+
+Every output file gets a fingerprint (a hash of what its bytes are made from). A file
+whose fingerprint matches the manifest of the previous build, and whose file in the
+output folder is still the one that build wrote (same size, mtime and inode), is
+carried over (hard-linked) instead of being rendered. When every file matches
+and the output folder holds nothing else, the build publishes nothing at all. Otherwise
+the whole site is staged and swapped in at once, as output.Staging promises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import incremental
+from generator.cache import BuildCache, Written
+from generator.pages import Page
+from generator.problems import Problem
+from generator.spare import SpareStaging, listing
+from generator.urls import output_file
+
+Stager = SpareStaging
+"""What `finish` receives: the staged site, with Staging's write/copy/written/root."""
+Finish = Callable[[Stager, dict[str, "str | None"]], None]
+"""finish(staging, fingerprint of each file): stages the site-wide files and may raise
+(BuildFailed) to stop the publication; the staged site is then discarded."""
+Progress = Callable[[str, Sequence], Iterable]
+
+
+@dataclass(frozen=True)
+class Published:
+    rendered: int
+    """Pages rendered this build (the others were reused unchanged)."""
+    pages: int
+    """Pages the site has."""
+    changed: int
+    """Files whose bytes changed (0 when nothing was published)."""
+    problems: list[Problem]
+
+
+def output_intact(target: Path, cache: BuildCache) -> bool:
+    """The output folder holds exactly the files the manifest says the last build wrote."""
+    manifest = cache.manifest(target)
+    present, _ = listing(target)
+    return bool(manifest) and len(present) == len(manifest) and all(
+        present.get(file) == (known.size, known.mtime_ns, known.inode)
+        for file, known in manifest.items())
+
+
+def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
+            copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
+            jobs: int | None = None, finish: Finish | None = None,
+            progress: Progress = lambda label, items: items) -> Published:
+    """Renders and stages what changed, reuses the rest, calls `finish`, then swaps the
+    result into `target`. `copies` are (output path, source file) pairs: static files
+    and media."""
+    pages = list(planned)
+    prints = incremental.Fingerprints(base_key)
+    files = [output_file(page.route) for page in pages]
+    wanted: dict[str, str | None] = {}
+    for file, page in zip(files, pages, strict=True):
+        wanted[file] = prints.page(page)
+    for file, source in copies:
+        wanted[file] = "copy:" + incremental.stat_key([(file, source)])
+
+    manifest = cache.manifest(target)
+    present, _ = listing(target)
+
+    def reusable(file: str) -> bool:
+        known, fingerprint = manifest.get(file), wanted[file]
+        return (fingerprint is not None and known is not None
+                and known.fingerprint == fingerprint
+                and present.get(file) == (known.size, known.mtime_ns, known.inode))
+
+    if present and set(present) == set(wanted) and all(map(reusable, wanted)):
+        return Published(0, len(pages), 0, [])
+
+    staging = SpareStaging(target, present)
+    try:
+        todo = [i for i, file in enumerate(files)
+                if not (reusable(file) and staging.keep(file))]
+        problems: list[Problem] = []
+
+        def stage(index: int, result: bytes | Problem) -> tuple[str, object, int]:
+            # Runs in the worker that rendered the page: only this tuple comes back.
+            if isinstance(result, Problem):
+                return "", result, 0
+            file, before = files[todo[index]], staging.changed
+            staging.write(file, result)
+            return file, staging.stats[file], staging.changed - before
+
+        todo_pages = [pages[i] for i in todo]
+        results = incremental.render_pages(todo_pages, render_one, stage, jobs)
+        sized = incremental.Sized(results, len(todo_pages))
+        for file, outcome, changed in progress("Menulis halaman", sized):
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                staging.written.add(file)
+                staging.stats[file] = outcome  # type: ignore[assignment]
+                staging.changed += changed
+        if problems:
+            staging.rollback()
+            return Published(len(todo) - len(problems), len(pages), 0, problems)
+        for file, source in copies:
+            if not (reusable(file) and staging.keep(file)):
+                staging.copy(file, source)
+        if finish is not None:
+            finish(staging, wanted)
+        # Files `finish` staged have no fingerprint (""): never reused, but listed, so
+        # that the next build knows the output is exactly what this one wrote.
+        written = {file: Written(wanted.get(file) or "", *staging.stats[file])
+                   for file in staging.written}
+        staging.commit()
+    except BaseException:
+        staging.rollback()
+        raise
+    cache.store_manifest(target, written)
+    return Published(len(todo), len(pages), staging.changed, [])
+

@@ -1,0 +1,157 @@
+"""Staging by bringing a spare copy of the site up to date, then swapping it in whole.
+
+output.Staging builds each new site in a fresh folder and deletes the old one: for a
+site of 15,000 pages in 10,000 folders that is 10,000 mkdir and 10,000 rmdir calls on
+every build, seconds even when one article changed. Here the folder the last swap
+pushed out is kept as `.<output>.spare` and becomes the next staging folder: files
+that are the very same file as in the live output (same inode: hard links) are left as
+they are, the others are linked or written, files the new site lacks are removed, and
+then the spare and the output are exchanged in one step (renameat2 RENAME_EXCHANGE), so
+readers still see either the old site or the new one, never a mix. A failed build
+only ever touched the spare, which nobody serves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from generator.output import OLD_SUFFIX, _exchange, discard, safe_relative
+
+SPARE_SUFFIX = ".spare"
+
+
+def listing(folder: Path) -> tuple[dict[str, tuple[int, int, int]], set[str]]:
+    """Every file under folder -> (size, mtime_ns, inode), and every sub-folder;
+    symbolic links count as files and are never followed."""
+    files: dict[str, tuple[int, int, int]] = {}
+    folders: set[str] = set()
+    if not folder.is_dir() or folder.is_symlink():
+        return files, folders
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(name)
+                    pending.append((name + "/", entry.path))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    files[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return files, folders
+
+
+class SpareStaging:
+    """An output folder under construction in the spare; same duties as output.Staging."""
+
+    def __init__(self, output: Path, present: dict[str, tuple[int, int, int]]) -> None:
+        self.output = output.absolute()
+        self.present = present
+        """The live output's files (see `listing`)."""
+        self.root = self.output.with_name("." + self.output.name + SPARE_SUFFIX)
+        if self.root.is_symlink() or self.root.is_file():
+            self.root.unlink()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.spare, self.folders = listing(self.root)
+        self.written: set[str] = set()
+        self.changed = 0
+        self.stats: dict[str, tuple[int, int, int]] = {}
+        """(size, mtime_ns, inode) of each staged file, for the manifest."""
+
+    def _path(self, file: str) -> str:
+        parts = safe_relative(file).parts
+        folder = ""
+        for part in parts[:-1]:
+            folder = f"{folder}/{part}" if folder else part
+            if folder not in self.folders:
+                if folder in self.spare:  # a file or link where a folder must be
+                    os.unlink(os.path.join(self.root, folder))
+                    del self.spare[folder]
+                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+                self.folders.add(folder)
+        if file in self.folders:  # a folder where a file must be
+            shutil.rmtree(os.path.join(self.root, file))
+            self.folders = {f for f in self.folders if f != file and
+                            not f.startswith(file + "/")}
+        self.written.add(file)
+        return os.path.join(self.root, *parts)
+
+    def _replace(self, file: str, target: str, make: object) -> None:
+        temporary = target + ".berita-tmp"
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        make(temporary)  # type: ignore[operator]
+        os.replace(temporary, target)
+        info = os.lstat(target)
+        self.stats[file] = (info.st_size, info.st_mtime_ns, info.st_ino)
+
+    def keep(self, file: str) -> bool:
+        """The live output's file, unchanged (the same inode, so the same mtime)."""
+        live = self.present.get(file)
+        if live is None:
+            return False
+        target = self._path(file)
+        if self.spare.get(file, (0, 0, -1))[2] != live[2]:
+            source = os.path.join(self.output, file)
+            try:
+                self._replace(file, target, lambda tmp: os.link(source, tmp))
+            except OSError:
+                return False
+        self.stats[file] = live
+        return True
+
+    def write(self, file: str, data: bytes) -> None:
+        live = self.present.get(file)
+        if live is not None and live[0] == len(data):
+            try:
+                with open(os.path.join(self.output, file), "rb") as old:
+                    if old.read() == data and self.keep(file):
+                        return
+            except OSError:
+                pass
+        target = self._path(file)
+        self.changed += 1
+        self._replace(file, target, lambda tmp: Path(tmp).write_bytes(data))
+
+    def copy(self, file: str, source: Path) -> None:
+        live = self.present.get(file)
+        if live is not None and live[0] == source.stat().st_size:
+            try:
+                if Path(self.output, file).read_bytes() == source.read_bytes() and \
+                        self.keep(file):
+                    return
+            except OSError:
+                pass
+        target = self._path(file)
+        self.changed += 1
+        self._replace(file, target, lambda tmp: shutil.copyfile(source, tmp))
+
+    def commit(self) -> None:
+        """Drops what the new site lacks, then swaps the spare in as the output."""
+        for file in self.spare:
+            if file not in self.written:
+                os.unlink(os.path.join(self.root, file))
+        needed = {"/".join(f.split("/")[:i]) for f in self.written
+                  for i in range(1, f.count("/") + 1)}
+        for folder in sorted(self.folders - needed, key=len):
+            path = os.path.join(self.root, folder)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+        if not self.output.exists() and not self.output.is_symlink():
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.root, self.output)
+            return
+        if not self.output.is_dir() or self.output.is_symlink():
+            raise FileExistsError(f"{self.output} exists and is not a folder")
+        if not _exchange(self.root, self.output):
+            old = self.output.with_name("." + self.output.name + OLD_SUFFIX)
+            discard(old)
+            os.rename(self.output, old)
+            os.rename(self.root, self.output)
+            os.rename(old, self.root)
+
+    def rollback(self) -> None:
+        """Nothing to undo: only the spare was touched, and the next build repairs it."""
