@@ -148,7 +148,9 @@ def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval:
     try:
         for repetition in range(repeat):
             article.restore()
-            remove(out, site / CACHE_DIR)
+            # Cold: no output, no cache, and no spare copy of an earlier output either.
+            remove(out, site / CACHE_DIR, out.with_name("." + out.name + ".spare"),
+                   out.with_name("." + out.name + ".staging"))
             run("cold", repetition)
             run("noop", repetition)
             article.append()
