@@ -139,10 +139,10 @@ def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
 
 
 def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval: float,
-                  samples: Samples) -> None:
+                  samples: Samples, extra: Sequence[str] = ()) -> None:
     """Per repetition: cold (no output, no cache), no-op, one article edited."""
     site, out = corpus.site, corpus.root / "public-berita"
-    full = [*command, "build", "-s", str(site), "-o", str(out), "-q"]
+    full = [*command, "build", "-s", str(site), "-o", str(out), "-q", *extra]
     run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples)
     article = EditedArticle(site / "content" / corpus.edit_path)
     try:
@@ -254,6 +254,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         "(default bench/results/<time>-<commit>.json)")
     parser.add_argument("--berita-cmd", default="berita",
                         help='the berita command, e.g. "python -m generator" (default berita)')
+    parser.add_argument("--berita-args", default="",
+                        help='extra flags for berita build, e.g. "--no-search" to compare '
+                             "like for like with Pelican, which builds no search index")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--work", type=Path, default=WORK,
                         help="corpora, outputs and logs (default bench/.work)")
@@ -262,6 +265,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     args.berita_cmd = shlex.split(args.berita_cmd)
+    args.berita_args = shlex.split(args.berita_args)
     if args.repeat < 1 or not args.sizes:
         parser.error("--repeat must be at least 1 and --sizes not empty")
     if shutil.which(args.berita_cmd[0]) is None:
@@ -276,7 +280,7 @@ def measure_size(size: int, args: argparse.Namespace, pelican: Path | None) -> l
     tools: list[tuple[str, tuple[str, ...], Callable[[Samples], None]]] = [
         ("berita", BERITA_SCENARIOS,
          lambda samples: berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
-                                       samples))]
+                                       samples, args.berita_args))]
     if pelican is not None:
         tools.append(("pelican", PELICAN_SCENARIOS,
                       lambda samples: pelican_rounds(corpus, pelican, args.repeat,
@@ -314,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "argv": sys.argv,
         **context,
         "load_average_end": os.getloadavg(),
-        "berita": {"command": args.berita_cmd,
+        "berita": {"command": args.berita_cmd, "build_args": args.berita_args,
                    "version": output_of([*args.berita_cmd, "--version"])},
         "pelican": {"version": output_of([str(pelican), "--version"])} if pelican else None,
         "options": {"sizes": args.sizes, "repeat": args.repeat, "seed": args.seed,

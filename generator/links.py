@@ -38,6 +38,8 @@ class _Hrefs(HTMLParser):
 
 def hrefs(html: str) -> list[str]:
     """Every <a href> of an HTML fragment, in order."""
+    if "href" not in html.lower():
+        return []
     parser = _Hrefs()
     parser.feed(html)
     parser.close()

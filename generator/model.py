@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -148,6 +149,8 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     tags, none of them near it in time or among the newest, can be missed.
     """
     position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
+    tag_sets = {a.path: frozenset(t.slug for t in a.tags) for a in articles}
+    stories = {a.path: story_key(a) for a in articles}
     members: dict[str, list[Article]] = defaultdict(list)
     for article in unique_stories(articles):
         for tag in article.tags:
@@ -155,18 +158,17 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     keys = {slug: [_newest_key(a) for a in group] for slug, group in members.items()}
     related: dict[str, tuple[Article, ...]] = {}
     for article in articles:
-        mine = {t.slug for t in article.tags}
-        story = story_key(article)
+        mine, story = tag_sets[article.path], stories[article.path]
         candidates: dict[str, Article] = {}
         for slug in sorted(mine):
             for other in nearby(members[slug], keys[slug], article, window):
-                if other.path != article.path and not (story and story_key(other) == story):
-                    candidates[other.path] = other
-        ranked = sorted(
-            candidates.values(),
-            key=lambda o: (-len(mine.intersection(t.slug for t in o.tags)), position[o.path]),
-        )
-        related[article.path] = tuple(ranked[:count])
+                path = other.path
+                if path != article.path and not (story and stories[path] == story):
+                    candidates[path] = other
+        # Same order as sorting all candidates; positions are unique, so no ties.
+        related[article.path] = tuple(heapq.nsmallest(
+            count, candidates.values(),
+            key=lambda o, mine=mine: (-len(mine & tag_sets[o.path]), position[o.path])))
     return related
 
 

@@ -5,7 +5,7 @@ whose fingerprint matches the manifest of the previous build, and whose file in 
 output folder is still the one that build wrote (same size, mtime and inode), is
 carried over (hard-linked) instead of being rendered. When every file matches
 and the output folder holds nothing else, the build publishes nothing at all. Otherwise
-the whole site is staged and swapped in at once, as output.Staging promises.
+the whole site is staged and swapped in at once, as spare.SpareStaging promises.
 """
 
 from __future__ import annotations

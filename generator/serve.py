@@ -11,7 +11,7 @@ back by itself.
 
 Only files inside the built site are ever served: requests with "..", encoded
 slashes or backslashes, NUL bytes or empty path segments get a 404. Builds are
-staged and swapped in whole (output.Staging), so a request never sees a
+staged and swapped in whole (spare.SpareStaging), so a request never sees a
 half-built site.
 """
 

@@ -1,6 +1,6 @@
 """Staging by bringing a spare copy of the site up to date, then swapping it in whole.
 
-output.Staging builds each new site in a fresh folder and deletes the old one: for a
+Building each new site in a fresh folder and deleting the old one costs, for a
 site of 15,000 pages in 10,000 folders that is 10,000 mkdir and 10,000 rmdir calls on
 every build, seconds even when one article changed. Here the folder the last swap
 pushed out is kept as `.<output>.spare` and becomes the next staging folder: files
@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from generator.output import OLD_SUFFIX, _exchange, discard, safe_relative
+from generator.output import OLD_SUFFIX, discard, exchange, safe_relative
 
 SPARE_SUFFIX = ".spare"
 
@@ -45,7 +45,9 @@ def listing(folder: Path) -> tuple[dict[str, tuple[int, int, int]], set[str]]:
 
 
 class SpareStaging:
-    """An output folder under construction in the spare; same duties as output.Staging."""
+    """An output folder under construction in the spare: every write checked with
+    output.safe_relative, links and files where a folder must be replaced, never
+    followed."""
 
     def __init__(self, output: Path, present: dict[str, tuple[int, int, int]]) -> None:
         self.output = output.absolute()
@@ -146,7 +148,7 @@ class SpareStaging:
             return
         if not self.output.is_dir() or self.output.is_symlink():
             raise FileExistsError(f"{self.output} exists and is not a folder")
-        if not _exchange(self.root, self.output):
+        if not exchange(self.root, self.output):
             old = self.output.with_name("." + self.output.name + OLD_SUFFIX)
             discard(old)
             os.rename(self.output, old)

@@ -11,8 +11,8 @@ import pytest
 from conftest import SITES, run_build, soup
 
 from generator import check
-from generator.output import STAGING_SUFFIX
 from generator.problems import BuildFailed
+from generator.spare import SPARE_SUFFIX
 
 # case -> every problem expected: (path, line, field, words in the message, severity)
 CATALOGUE: dict[str, list[tuple[str, int | None, str | None, str, str]]] = {
@@ -106,7 +106,7 @@ def test_build_fails_or_warns_and_never_crashes(case: str, copy_site, tmp_path: 
         with pytest.raises(BuildFailed) as failed:
             run_build(root, out)
         assert not out.exists()
-        assert not any(p.name.endswith(STAGING_SUFFIX) for p in tmp_path.iterdir())
+        assert not any(p.name.endswith(SPARE_SUFFIX) for p in tmp_path.iterdir())
         assert failed.value.problems
     else:
         result = run_build(root, out)

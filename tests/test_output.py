@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import check, output
-from generator.output import STAGING_SUFFIX, Staging, UnsafePath, safe_relative
+from generator.output import UnsafePath, safe_relative
 from generator.problems import BuildFailed
-from generator.spare import SPARE_SUFFIX
+from generator.spare import SPARE_SUFFIX, SpareStaging
 
 
 @pytest.mark.parametrize("path", [
@@ -30,16 +30,24 @@ def test_safe_relative_refuses_paths_that_leave_the_output(path: str) -> None:
 
 
 def test_staging_refuses_to_write_outside(tmp_path: Path) -> None:
-    staging = Staging(tmp_path / "public")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # A symlink planted in the spare folder (or in a published site that becomes the
+    # spare) cannot carry a write elsewhere: it is replaced, never followed.
+    spare = tmp_path / ".public.spare"
+    spare.mkdir()
+    (spare / "media").symlink_to(outside, target_is_directory=True)
+    (spare / "index.html").symlink_to(outside / "index.html")
+    staging = SpareStaging(tmp_path / "public", {})
     for path in ("../escape.html", "/tmp/escape.html", "media/../../escape.html"):
         with pytest.raises(UnsafePath):
             staging.write(path, b"x")
-    # A symlink planted inside the staging folder cannot carry a write elsewhere.
-    (staging.root / "media").symlink_to(tmp_path, target_is_directory=True)
-    with pytest.raises(UnsafePath):
-        staging.write("media/escape.html", b"x")
-    staging.rollback()
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    staging.write("media/escape.html", b"x")
+    staging.write("index.html", b"home")
+    staging.commit()
+    assert list(outside.iterdir()) == []
+    assert (tmp_path / "public/media/escape.html").read_bytes() == b"x"
+    assert not (tmp_path / "public/media").is_symlink()
 
 
 @settings(max_examples=150, deadline=None)
@@ -60,7 +68,7 @@ def test_check_writes_nothing(copy_site) -> None:
     report = check.run(root)
     assert report.exit_code == 0
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
-    assert not any(p.name.endswith(STAGING_SUFFIX) for p in root.parent.iterdir())
+    assert not any(p.name.endswith(SPARE_SUFFIX) for p in root.parent.iterdir())
 
 
 def _break_with(root: Path, name: str, text: str) -> None:
