@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -200,6 +200,8 @@ class Fingerprints:
             out.append(f"{kind.__name__}:{value!r}")
         elif isinstance(value, datetime | date):
             out.append(f"D:{value.isoformat()}:{getattr(value, 'tzinfo', None)!s}")
+        elif isinstance(value, PurePath):
+            out.append(f"P:{value.as_posix()}")
         elif kind is dict:
             self._container(value, out)
         elif isinstance(value, list | tuple) or dataclasses.is_dataclass(value):

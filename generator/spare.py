@@ -82,11 +82,23 @@ class SpareStaging:
         return os.path.join(self.root, *parts)
 
     def _replace(self, file: str, target: str, make: object) -> None:
-        temporary = target + ".berita-tmp"
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
-        make(temporary)  # type: ignore[operator]
-        os.replace(temporary, target)
+        made = False
+        if file not in self.spare:
+            # Nothing there (a fresh spare): no hard link to the live site can be hit,
+            # so make the file in place and save a rename per file.
+            try:
+                make(target)  # type: ignore[operator]
+                made = True
+            except FileExistsError:
+                pass
+        if not made:
+            # A spare file may be a hard link to the live site's file: never write
+            # through it, replace it.
+            temporary = target + ".berita-tmp"
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+            make(temporary)  # type: ignore[operator]
+            os.replace(temporary, target)
         info = os.lstat(target)
         self.stats[file] = (info.st_size, info.st_mtime_ns, info.st_ino)
 
@@ -116,7 +128,7 @@ class SpareStaging:
                 pass
         target = self._path(file)
         self.changed += 1
-        self._replace(file, target, lambda tmp: Path(tmp).write_bytes(data))
+        self._replace(file, target, lambda tmp: _create(tmp, data))
 
     def copy(self, file: str, source: Path) -> None:
         live = self.present.get(file)
@@ -129,7 +141,7 @@ class SpareStaging:
                 pass
         target = self._path(file)
         self.changed += 1
-        self._replace(file, target, lambda tmp: shutil.copyfile(source, tmp))
+        self._replace(file, target, lambda tmp: _create_copy(tmp, source))
 
     def commit(self) -> None:
         """Drops what the new site lacks, then swaps the spare in as the output."""
@@ -157,3 +169,14 @@ class SpareStaging:
 
     def rollback(self) -> None:
         """Nothing to undo: only the spare was touched, and the next build repairs it."""
+
+
+def _create(path: str, data: bytes) -> None:
+    """Writes a new file; FileExistsError rather than write through an existing one."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+
+
+def _create_copy(path: str, source: Path) -> None:
+    with open(source, "rb") as original, open(path, "xb") as handle:
+        shutil.copyfileobj(original, handle)
