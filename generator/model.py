@@ -149,7 +149,13 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     tags, none of them near it in time or among the newest, can be missed.
     """
     position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
-    tag_sets = {a.path: frozenset(t.slug for t in a.tags) for a in articles}
+    # Tag sets as bit masks: counting shared tags is one AND and a popcount.
+    bits: dict[str, int] = {}
+    for article in articles:
+        for tag in article.tags:
+            bits.setdefault(tag.slug, 1 << len(bits))
+    masks = {a.path: sum(bits[t.slug] for t in {t.slug: t for t in a.tags}.values())
+             for a in articles}
     stories = {a.path: story_key(a) for a in articles}
     members: dict[str, list[Article]] = defaultdict(list)
     for article in unique_stories(articles):
@@ -158,17 +164,17 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     keys = {slug: [_newest_key(a) for a in group] for slug, group in members.items()}
     related: dict[str, tuple[Article, ...]] = {}
     for article in articles:
-        mine, story = tag_sets[article.path], stories[article.path]
+        mine, story = masks[article.path], stories[article.path]
         candidates: dict[str, Article] = {}
-        for slug in sorted(mine):
+        for slug in sorted({t.slug for t in article.tags}):
             for other in nearby(members[slug], keys[slug], article, window):
                 path = other.path
                 if path != article.path and not (story and stories[path] == story):
                     candidates[path] = other
-        # Same order as sorting all candidates; positions are unique, so no ties.
-        related[article.path] = tuple(heapq.nsmallest(
-            count, candidates.values(),
-            key=lambda o, mine=mine: (-len(mine & tag_sets[o.path]), position[o.path])))
+        # Most shared tags first, then newest; positions are unique, so no ties.
+        ranked = heapq.nsmallest(count, [(-(mine & masks[path]).bit_count(), position[path])
+                                         for path in candidates])
+        related[article.path] = tuple(articles[at] for _, at in ranked)
     return related
 
 
