@@ -17,7 +17,7 @@ import click
 import yaml
 
 from generator import config as config_stage
-from generator import content
+from generator import content, fields
 from generator.config import Office, SiteConfig
 from generator.problems import BuildFailed, Problem
 from generator.urls import is_clean_slug, slugify
@@ -61,10 +61,10 @@ def parse_when(text: str | None, office: Office, config: SiteConfig,
     if text is None:
         moment = (now or datetime.now(zone)).astimezone(zone)
         return moment.replace(second=0, microsecond=0), True
-    parsed = content.parse_date(text, zone)
+    parsed = fields.parse_date(text, zone)
     if parsed is None:
         raise click.BadParameter(f"cannot read {text!r} as a date; expected "
-                                 f"{content.DATE_EXPECTED}", param_hint="'--date'")
+                                 f"{fields.DATE_EXPECTED}", param_hint="'--date'")
     return parsed
 
 
