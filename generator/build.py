@@ -158,6 +158,7 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
               + [(media_route(relative), source) for relative, source in sorted(media.items())]
               + list(pictures.files))
     schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
+    problems += default_image_problems(config, copies)
     if dry_run:
         return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
                         skipped, problems, started)
@@ -325,6 +326,20 @@ def write_pages(staging: output.Sink, env: jinja2.Environment,
         staging.write(output_file(page.route), result)
         count += 1
     return count, problems
+
+
+def default_image_problems(config: config_stage.SiteConfig,
+                           copies: list[tuple[str, Path]]) -> list[Problem]:
+    """A warning when site.default_image names a static file that is not there."""
+    image = config.site.default_image
+    if not image or "://" in image:
+        return []
+    if route("static", slug=image.lstrip("/")) in {path for path, _ in copies}:
+        return []
+    return [Problem(config_stage.CONFIG_FILE, None, "site.default_image",
+                    f"share image not found: static/{image.lstrip('/')}",
+                    "a file in templates/static/ of the site or theme, or an https:// "
+                    "address", "warning")]
 
 
 def static_files(root: Path) -> list[tuple[str, Path]]:

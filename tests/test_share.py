@@ -178,3 +178,15 @@ def test_list_pages_have_canonical_and_website_preview(basic_public: Path) -> No
     assert page.find("link", rel="canonical")["href"] == BASE + "tag/sosialisasi/halaman/2/"
     assert meta(page, "og:type") == ["website"]
     assert meta(page, "og:url") == [BASE + "tag/sosialisasi/halaman/2/"]
+
+
+def test_a_missing_default_share_image_is_a_warning(make_site) -> None:
+    from tests.conftest import BASIC_TOML, article, run_build
+
+    toml = BASIC_TOML.replace('per_page = 10', 'per_page = 10\ndefault_image = "tidak-ada.png"')
+    root = make_site({"content/a.md": article()}, toml=toml)
+    result = run_build(root)
+    assert [(p.path, p.field) for p in result.warnings] == [("site.toml", "site.default_image")]
+    (root / "templates/static").mkdir(parents=True)
+    (root / "templates/static/tidak-ada.png").write_bytes(b"\x89PNG")
+    assert run_build(root).warnings == []
