@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -71,12 +71,8 @@ class Skipped:
     """For an article held back for its date: when it falls due."""
 
 
-Progress = Callable[[str, Sequence], Iterable]
-"""progress(label, items) -> the same items, reporting as they are consumed."""
-
-
-def no_progress(label: str, items: Sequence) -> Iterable:
-    return items
+Progress = incremental.Progress
+no_progress = incremental.no_progress
 
 
 @dataclass

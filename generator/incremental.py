@@ -55,13 +55,14 @@ def config_key(config: SiteConfig) -> str:
 # Stage: content ------------------------------------------------------------------------
 
 Progress = Callable[[str, Sequence], Iterable]
+"""progress(label, items) -> the same items, reporting as they are consumed."""
 
 
-def _no_progress(label: str, items: Sequence) -> Iterable:
+def no_progress(label: str, items: Sequence) -> Iterable:
     return items
 
 
-def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = _no_progress
+def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = no_progress
                   ) -> tuple[list[Article], list[Problem]]:
     """content.load, reusing the parse of every file whose bytes did not change."""
     key = config_key(config)
@@ -118,7 +119,7 @@ def markup_key(article: Article, links: Links) -> str:
 
 
 def render_markdown(articles: list[Article], links: Links, cache: BuildCache,
-                    jobs: int | None = None, progress: Progress = _no_progress
+                    jobs: int | None = None, progress: Progress = no_progress
                     ) -> list[markup.Rendered]:
     """markup.render for each article (same order), from the cache where possible and in
     `jobs` processes when many are missing."""

@@ -10,7 +10,7 @@ the whole site is staged and swapped in at once, as spare.SpareStaging promises.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,6 @@ Stager = SpareStaging
 Finish = Callable[[Stager, dict[str, "str | None"]], None]
 """finish(staging, fingerprint of each file): stages the site-wide files and may raise
 (BuildFailed) to stop the publication; the staged site is then discarded."""
-Progress = Callable[[str, Sequence], Iterable]
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def output_intact(target: Path, cache: BuildCache) -> bool:
 def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
             jobs: int | None = None, finish: Finish | None = None,
-            progress: Progress = lambda label, items: items) -> Published:
+            progress: incremental.Progress = incremental.no_progress) -> Published:
     """Renders and stages what changed, reuses the rest, calls `finish`, then swaps the
     result into `target`. `copies` are (output path, source file) pairs: static files
     and media."""
