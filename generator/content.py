@@ -24,7 +24,6 @@ from generator.problems import Problem
 from generator.urls import is_clean_slug, slugify
 
 CONTENT_DIR = "content"
-REQUIRED = ("title", "date", "office")
 KNOWN_FIELDS = frozenset({
     "title", "date", "office", "views", "tags", "slug", "summary", "image", "image_caption",
     "author", "updated", "draft", "source", "source_url", "aliases",

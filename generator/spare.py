@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.output import OLD_SUFFIX, discard, exchange, safe_relative
@@ -118,30 +119,27 @@ class SpareStaging:
         return True
 
     def write(self, file: str, data: bytes) -> None:
-        live = self.present.get(file)
-        if live is not None and live[0] == len(data):
-            try:
-                with open(os.path.join(self.output, file), "rb") as old:
-                    if old.read() == data and self.keep(file):
-                        return
-            except OSError:
-                pass
-        target = self._path(file)
-        self.changed += 1
-        self._replace(file, target, lambda tmp: _create(tmp, data))
+        if not self._same_as_live(file, len(data), lambda: data):
+            self._stage(file, lambda tmp: _create(tmp, data))
 
     def copy(self, file: str, source: Path) -> None:
+        if not self._same_as_live(file, source.stat().st_size, source.read_bytes):
+            self._stage(file, lambda tmp: _create_copy(tmp, source))
+
+    def _same_as_live(self, file: str, size: int, read: Callable[[], bytes]) -> bool:
+        """The live file has these very bytes: kept (linked), so its mtime stays."""
         live = self.present.get(file)
-        if live is not None and live[0] == source.stat().st_size:
-            try:
-                if Path(self.output, file).read_bytes() == source.read_bytes() and \
-                        self.keep(file):
-                    return
-            except OSError:
-                pass
+        if live is None or live[0] != size:
+            return False
+        try:
+            return Path(self.output, file).read_bytes() == read() and self.keep(file)
+        except OSError:
+            return False
+
+    def _stage(self, file: str, make: Callable[[str], None]) -> None:
         target = self._path(file)
         self.changed += 1
-        self._replace(file, target, lambda tmp: _create_copy(tmp, source))
+        self._replace(file, target, make)
 
     def commit(self) -> None:
         """Drops what the new site lacks, then swaps the spare in as the output."""
