@@ -144,7 +144,7 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     problems += [p for a in articles for p in script_problems(a)]
     if not dry_run:
         decide(problems, options.strict)
-    site = model.build(articles, config)
+    site = model.build(articles, config, incremental.cached_related(store))
     env = render.make_environment(config, links, pictures.sets)
     env.globals.update(query_redirects=query_redirect_script(articles, links),
                        preview=options.preview,
@@ -174,8 +174,10 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
                       links.base_url, incremental.globals_key(env),
                       repr(sorted(pictures.sets.items())),
                       repr(sorted(a.path for a in articles if a.date > now)))
+    # Pagefind indexes a folder holding the whole site: only the spare is one.
     published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
-                                copies, store, base_key, options.jobs, finish, progress)
+                                copies, store, base_key, options.jobs, finish, progress,
+                                may_patch=not config.site.search)
     decide(published.problems, strict=False)
     result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
                          warnings(problems), time.perf_counter() - started, problems,
@@ -217,7 +219,7 @@ def page_keys(staging: publish.Stager, fingerprints: dict[str, str | None],
         if file.endswith(".html"):
             known = fingerprints.get(file)
             keys[file] = known or hashlib.blake2b(
-                (staging.root / file).read_bytes(), digest_size=16).hexdigest()
+                staging.read(file), digest_size=16).hexdigest()
     return keys
 
 

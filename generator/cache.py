@@ -4,6 +4,8 @@ One SQLite file holds three tables:
 
 - `parsed`: an article file's bytes (by hash), validated -> its Article and problems;
 - `markup`: an article's Markdown (by hash) -> its HTML, summary, images, links;
+- `memo`: the last result of a site-wide computation (e.g. related articles) by name,
+  with the key of its inputs;
 - `pages`: for each output folder, each file's fingerprint (a hash of everything its
   bytes were made from) and the size, mtime and inode it had when written.
 
@@ -29,7 +31,7 @@ from generator import __version__
 
 CACHE_DIR = ".berita-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 _SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parsed (path TEXT NOT NULL, digest TEXT NOT NULL, config_key TEXT NOT NULL,
@@ -39,6 +41,7 @@ CREATE TABLE pages (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT N
                     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
                     PRIMARY KEY (output, file));
 CREATE TABLE builds (output TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, summary BLOB);
+CREATE TABLE memo (name TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
 """
 
 
@@ -185,6 +188,20 @@ class BuildCache:
             gone = [(key,) for (key,) in db.execute("SELECT key FROM markup") if key not in keep]
             _write(db, "DELETE FROM markup WHERE key=?", gone)
         self._guard(forget)
+
+    # site-wide results -----------------------------------------------------------------
+
+    def recall(self, name: str, key: str) -> Any:
+        """The value stored under `name` if it was computed from inputs with this key."""
+        row = self._guard(lambda db: db.execute(
+            "SELECT value FROM memo WHERE name=? AND key=?", (name, key)).fetchone())
+        return None if row is None else self._guard(lambda db: pickle.loads(row[0]))
+
+    def memorize(self, name: str, key: str, value: Any) -> None:
+        """Keeps only the newest value of each name: the cache does not grow."""
+        self._guard(lambda db: db.execute(
+            "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
+            (name, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))))
 
     # the output manifest ------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import jinja2
 
-from generator import content, markup
+from generator import content, markup, model
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
 from generator.content import Article
@@ -108,6 +108,30 @@ def _unpickle(value: bytes) -> Any:
         return pickle.loads(value)
     except Exception:  # an unreadable entry is a miss, never an error
         return None
+
+
+# Stage: model -------------------------------------------------------------------------
+
+def cached_related(cache: BuildCache) -> model.Relate:
+    """model.related_articles, reused while no article's order, path, story or tags
+    changed (a typo fix or a new view count does not re-rank 10,000 articles)."""
+
+    def relate(ordered: Sequence[Article]) -> dict[str, tuple[Article, ...]]:
+        key = model.related_key(ordered)
+        paths = cache.recall("related", key)
+        by_path = {article.path: article for article in ordered}
+        if isinstance(paths, dict) and paths.keys() == by_path.keys():
+            try:
+                return {path: tuple(by_path[other] for other in others)
+                        for path, others in paths.items()}
+            except KeyError:  # a stale entry: recompute
+                pass
+        related = model.related_articles(ordered)
+        cache.memorize("related", key, {path: tuple(a.path for a in others)
+                                        for path, others in related.items()})
+        return related
+
+    return relate
 
 
 # Stage: markup -------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -178,7 +179,23 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     return related
 
 
-def build(articles: Iterable[Article], config: SiteConfig) -> Site:
+Relate = Callable[[Sequence[Article]], dict[str, tuple[Article, ...]]]
+"""related_articles, or a function giving the same answer (e.g. from a cache)."""
+
+
+def related_key(articles: Sequence[Article], count: int = RELATED_COUNT,
+                window: int = RELATED_WINDOW) -> str:
+    """Everything related_articles reads: the order, paths, stories and tag slugs."""
+    h = hashlib.blake2b(f"{count}:{window}".encode(), digest_size=16)
+    for article in articles:
+        tags = ",".join(sorted({t.slug for t in article.tags}))
+        h.update(f"\x1e{article.path}\x1f{story_key(article)}\x1f{tags}".encode(
+            "utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def build(articles: Iterable[Article], config: SiteConfig,
+          relate: Relate = related_articles) -> Site:
     ordered = newest_first(articles)
     listed = unique_stories(ordered)
     names = _tag_names(ordered)
@@ -219,6 +236,6 @@ def build(articles: Iterable[Article], config: SiteConfig) -> Site:
         articles=tuple(ordered), listed=tuple(listed), tags=tags, offices=offices,
         provinces=provinces,
         by_month={key: tuple(items) for key, items in sorted(by_month.items(), reverse=True)},
-        popular=tuple(popular[:POPULAR_COUNT]), related=related_articles(ordered),
+        popular=tuple(popular[:POPULAR_COUNT]), related=relate(ordered),
         previous=previous, following=following,
     )

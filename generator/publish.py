@@ -17,12 +17,16 @@ from pathlib import Path
 from generator import incremental
 from generator.cache import BuildCache, Written
 from generator.pages import Page
+from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
 from generator.spare import SpareStaging, listing
 from generator.urls import output_file
 
-Stager = SpareStaging
-"""What `finish` receives: the staged site, with Staging's write/copy/written/root."""
+Stager = SpareStaging | PatchStaging
+"""What `finish` receives: the staged site, with write/copy/read/written/output."""
+PATCH_SHARE = 0.1
+"""A build that renders or removes at most this share of the site's files is applied in
+place (patch.PatchStaging); a bigger one is swapped in whole (spare.SpareStaging)."""
 Finish = Callable[[Stager, dict[str, "str | None"]], None]
 """finish(staging, fingerprint of each file): stages the site-wide files and may raise
 (BuildFailed) to stop the publication; the staged site is then discarded."""
@@ -51,10 +55,13 @@ def output_intact(target: Path, cache: BuildCache) -> bool:
 def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
             jobs: int | None = None, finish: Finish | None = None,
-            progress: incremental.Progress = incremental.no_progress) -> Published:
-    """Renders and stages what changed, reuses the rest, calls `finish`, then swaps the
-    result into `target`. `copies` are (output path, source file) pairs: static files
-    and media."""
+            progress: incremental.Progress = incremental.no_progress,
+            may_patch: bool = True) -> Published:
+    """Renders and stages what changed, reuses the rest, calls `finish`, then publishes
+    the result into `target`: in place when little changed and `may_patch` (see
+    patch.py), else swapped in whole. `copies` are (output path, source file) pairs:
+    static files and media."""
+    finish_interrupted(target)
     pages = list(planned)
     prints = incremental.Fingerprints(base_key)
     files = [output_file(page.route) for page in pages]
@@ -76,7 +83,13 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     if present and set(present) == set(wanted) and all(map(reusable, wanted)):
         return Published(0, len(pages), 0, [])
 
-    staging = SpareStaging(target, present)
+    fresh = [file for file in wanted if not reusable(file)]
+    removed = len(present.keys() - wanted.keys())
+    staging: Stager
+    if may_patch and present and len(fresh) + removed <= PATCH_SHARE * len(wanted):
+        staging = PatchStaging(target, present)
+    else:
+        staging = SpareStaging(target, present)
     try:
         todo = [i for i, file in enumerate(files)
                 if not (reusable(file) and staging.keep(file))]
@@ -100,6 +113,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 staging.written.add(file)
                 staging.stats[file] = outcome  # type: ignore[assignment]
                 staging.changed += changed
+                if changed:
+                    staging.staged.add(file)
         if problems:
             staging.rollback()
             return Published(len(todo) - len(problems), len(pages), 0, problems)

@@ -60,6 +60,8 @@ class SpareStaging:
         self.root.mkdir(parents=True, exist_ok=True)
         self.spare, self.folders = listing(self.root)
         self.written: set[str] = set()
+        self.staged: set[str] = set()
+        """Files written with new bytes (the others are links to the live output)."""
         self.changed = 0
         self.stats: dict[str, tuple[int, int, int]] = {}
         """(size, mtime_ns, inode) of each staged file, for the manifest."""
@@ -126,6 +128,10 @@ class SpareStaging:
         if not self._same_as_live(file, source.stat().st_size, source.read_bytes):
             self._stage(file, lambda tmp: _create_copy(tmp, source))
 
+    def read(self, file: str) -> bytes:
+        """The bytes the file will have once published."""
+        return Path(self.root, file).read_bytes()
+
     def _same_as_live(self, file: str, size: int, read: Callable[[], bytes]) -> bool:
         """The live file has these very bytes: kept (linked), so its mtime stays."""
         live = self.present.get(file)
@@ -139,6 +145,7 @@ class SpareStaging:
     def _stage(self, file: str, make: Callable[[str], None]) -> None:
         target = self._path(file)
         self.changed += 1
+        self.staged.add(file)
         self._replace(file, target, make)
 
     def commit(self) -> None:

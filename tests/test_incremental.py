@@ -280,3 +280,27 @@ def test_unchanged_files_keep_their_mtime_over_many_edits(site, tmp_path):
         result = rebuild_equals_clean(site, tmp_path)
         assert result.files_changed >= 1
     assert kept.stat().st_mtime_ns == mtime
+
+
+def test_related_articles_are_reused_only_while_tags_and_order_hold(tmp_path):
+    import dataclasses
+    import random
+
+    from generator import model
+    from generator.cache import BuildCache
+    from tests.test_model import make
+
+    rng = random.Random(3)
+    store = BuildCache.open(tmp_path)
+    relate = incremental.cached_related(store)
+    ordered = model.newest_first(make(n, rng.sample(TAGS, rng.randint(1, 3)))
+                                 for n in range(60))
+    assert relate(ordered) == model.related_articles(ordered)
+    assert store.recall("related", model.related_key(ordered)) is not None
+    assert relate(ordered) == model.related_articles(ordered)  # from the cache
+    # A changed tag set changes the key: recomputed, never the stale answer.
+    retagged = dataclasses.replace(ordered[0], tags=ordered[1].tags + ordered[2].tags)
+    changed = [retagged, *ordered[1:]]
+    assert model.related_key(changed) != model.related_key(ordered)
+    assert relate(changed) == model.related_articles(changed)
+    store.close()
