@@ -135,13 +135,14 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     articles, problems = incremental.load_articles(config, store, progress)
     valid_until = unchanged.first_after(articles, now)
     articles, skipped = select(articles, options)
-    articles, found, media = render_markdown(articles, links, root, store, options.jobs,
-                                            progress)
+    articles, found, media, scans = render_markdown(articles, links, root, store,
+                                                   options.jobs, progress)
     pictures = images.process(root / content.CONTENT_DIR, media, root)
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
     problems += found + model.collisions(articles)
-    problems += [p for a in articles for p in script_problems(a)]
+    problems += [p for a in articles for p in script_problems(a, scans[a.path].scripts)]
+    anchors = {path: scan.anchors for path, scan in scans.items()}
     if not dry_run:
         decide(problems, options.strict)
     site = model.build(articles, config, incremental.cached_related(store))
@@ -157,13 +158,13 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     problems += default_image_problems(config, copies)
     if dry_run:
         return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
-                        skipped, problems, started)
+                        skipped, problems, started, anchors)
 
     def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
         """The site-wide files, then the last checks, before anything is published."""
         staging.write(schedule.SCHEDULE_FILE, schedule_file)
         problems.extend(write_redirects(staging, articles, links, config.site.title))
-        problems.extend(broken_links(articles, staging.written, links))
+        problems.extend(broken_links(articles, staging.written, links, anchors))
         decide(problems, options.strict)
         if config.site.search:
             search.index(staging, root / CACHE_DIR,
@@ -196,7 +197,8 @@ def _options_key(options: BuildOptions) -> str:
 def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
              copies: list[tuple[str, Path]], schedule_file: bytes, articles: list[Article],
              links: Links, config: config_stage.SiteConfig, skipped: list[Skipped],
-             problems: list[Problem], started: float) -> BuildResult:
+             problems: list[Problem], started: float,
+             anchors: dict[str, tuple[str, ...]]) -> BuildResult:
     """Renders every page into output.Discard: every problem, nothing written."""
     sink = output.Discard(target)
     rendered, found = write_pages(sink, env, iter(planned), config.root)
@@ -205,7 +207,7 @@ def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
     for path, source in copies:
         sink.copy(path, source)
     problems += write_redirects(sink, articles, links, config.site.title)
-    problems += broken_links(articles, sink.written, links)
+    problems += broken_links(articles, sink.written, links, anchors)
     return BuildResult(target, len(articles), rendered, 0, skipped, warnings(problems),
                        time.perf_counter() - started, problems, sink.sizes)
 
@@ -251,11 +253,12 @@ def select(articles: list[Article], options: BuildOptions
 def render_markdown(articles: list[Article], links: Links, root: Path,
                     cache: BuildCache | None = None, jobs: int | None = None,
                     progress: Progress = no_progress
-                    ) -> tuple[list[Article], list[Problem], dict[str, Path]]:
+                    ) -> tuple[list[Article], list[Problem], dict[str, Path],
+                               dict[str, markup.Rendered]]:
     """Markdown -> HTML for each article (cached, in parallel); returns the local images
     to publish, each with its real file (never one outside content/, even through a
-    symlink)."""
-    done, problems, media = [], [], {}
+    symlink), and what markup found in each article, by path."""
+    done, problems, media, scans = [], [], {}, {}
     rendered = incremental.render_markdown(articles, links, cache or BuildCache.disabled(),
                                            jobs, progress)
     for article, result in zip(articles, rendered, strict=True):
@@ -270,7 +273,8 @@ def render_markdown(articles: list[Article], links: Links, root: Path,
                                     "a file beside the article", "warning"))
         media.update(existing)
         done.append(markup.apply(article, result))
-    return done, problems, media
+        scans[article.path] = result
+    return done, problems, media, scans
 
 
 def alias_pairs(articles: Iterable[Article]) -> list[tuple[str, str]]:

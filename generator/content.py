@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,7 +73,7 @@ class Article:
     @property
     def directory(self) -> str:
         """Folder of the file relative to content/, for resolving images beside it."""
-        parent = Path(self.path).parent.as_posix()
+        parent = posixpath.dirname(self.path)
         return parent[len(CONTENT_DIR) :].lstrip("/")
 
 
@@ -95,14 +96,25 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
         return [], [Problem(CONTENT_DIR, None, None, "content folder not found",
                             "a content/ folder with Markdown articles")]
     real_content = content.resolve()
-    # os.walk does not follow directory symlinks, so symlink loops cannot trap us.
-    for folder, dirs, files in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if is_ignored(name):
+    # Never following directory symlinks, so symlink loops cannot trap us.
+    pending = [str(content)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:  # unreadable: skipped, as os.walk does
+            continue
+        folders = []
+        for entry in entries:
+            if _is_folder(entry):  # a link to a folder is not followed, nor an article
+                if not entry.name.startswith(".") and not entry.is_symlink():
+                    folders.append(entry.path)
                 continue
-            file = Path(folder) / name
-            if file.is_symlink():
+            if is_ignored(entry.name):
+                continue
+            file = Path(entry.path)
+            if entry.is_symlink():
                 try:
                     target = file.resolve(strict=True)
                 except (OSError, RuntimeError):  # dangling, or a loop
@@ -117,7 +129,15 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                                             "a real file inside content/", "warning"))
                     continue
             found.append(file)
+        pending.extend(reversed(folders))  # depth first, in name order
     return found, problems
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: reported as a file that leads nowhere
+        return False
 
 
 def content_file(root: Path, relative: str) -> Path | None:

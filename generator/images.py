@@ -195,10 +195,13 @@ _IMG = re.compile(r"<img\b([^>]*)>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 
 
-def rewrite(body: str, sets: Mapping[str, ImageSet], links: Links) -> str:
+def rewrite(body: str, sets: Mapping[str, ImageSet], links: Links,
+            by_href: Mapping[str, ImageSet] | None = None) -> str:
     """Replaces each <img> of the article body whose src is a processed local image
-    with its <picture>; other images are left as they are."""
-    by_href = {links.href(media_route(source)): s for source, s in sets.items()}
+    with its <picture>; other images are left as they are. (`by_href`: the sets by
+    their address, when already made.)"""
+    if by_href is None:
+        by_href = _by_href(sets, links)
 
     def replace(match: re.Match[str]) -> str:
         attrs = dict(_ATTR.findall(match.group(1)))
@@ -233,4 +236,10 @@ def picture_function(sets: Mapping[str, ImageSet], links: Links
 def apply(articles: Iterable[Article], sets: Mapping[str, ImageSet], links: Links
           ) -> list[Article]:
     """The articles with their body images turned into responsive <picture>s."""
-    return [dataclasses.replace(a, html=rewrite(a.html, sets, links)) for a in articles]
+    by_href = _by_href(sets, links)
+    return [dataclasses.replace(a, html=rewrite(a.html, sets, links, by_href))
+            if by_href and "<img" in a.html else a for a in articles]
+
+
+def _by_href(sets: Mapping[str, ImageSet], links: Links) -> dict[str, ImageSet]:
+    return {links.href(media_route(source)): s for source, s in sets.items()}

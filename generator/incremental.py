@@ -13,6 +13,7 @@ The cache only ever saves work: each function gives what the plain stage would.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -219,8 +220,7 @@ class Fingerprints:
     def _describe(self, value: Any, out: list[str]) -> None:
         kind = type(value)
         if kind is Article:
-            # The file's bytes, its path and the config (in `base`) determine every field.
-            out.append(f"A{value.path!r}{value.digest}")
+            out.append(self._shared(value))
         elif value is None or kind in (str, int, float, bool):
             out.append(f"{kind.__name__}:{value!r}")
         elif isinstance(value, datetime | date):
@@ -230,32 +230,52 @@ class Fingerprints:
         elif kind is dict:
             self._container(value, out)
         elif isinstance(value, list | tuple) or dataclasses.is_dataclass(value):
-            hit = self.memo.get(id(value))
-            if hit is None or hit[0] is not value:
-                inner: list[str] = []
-                self._container(value, inner)
-                hit = (value, _join_digest(inner))
-                self.memo[id(value)] = hit  # holding `value` keeps its id from being reused
-            out.append("M" + hit[1])
+            out.append(self._shared(value))
         else:
             raise Unhashable(kind.__name__)
+
+    def _shared(self, value: Any) -> str:
+        """The description of an object many pages hold (an article, a list), made once."""
+        hit = self.memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if type(value) is Article:
+            # The file's bytes, its path and the config (in `base`) determine every field.
+            text = f"A{value.path!r}{value.digest}"
+        elif type(value) in (list, tuple) and all(type(item) is Article for item in value):
+            text = "L" + _join_digest([self._shared(item) for item in value])
+        else:
+            inner: list[str] = []
+            self._container(value, inner)
+            text = "M" + _join_digest(inner)
+        self.memo[id(value)] = (value, text)  # holding `value` keeps its id from being reused
+        return text
 
     def _container(self, value: Any, out: list[str]) -> None:
         if isinstance(value, dict):
             out.append(f"{{{len(value)}")
+            describe = self._describe
             for key, item in value.items():
-                self._describe(key, out)
-                self._describe(item, out)
+                if type(key) is str and type(item) is str:  # most of a page's context
+                    out.append(f"str:{key!r}=str:{item!r}")
+                    continue
+                describe(key, out)
+                describe(item, out)
         elif isinstance(value, list | tuple):
             out.append(f"[{len(value)}")
             for item in value:
                 self._describe(item, out)
         else:
             out.append(f"{type(value).__qualname__}(")
-            for item in dataclasses.fields(value):
-                out.append(item.name)
-                self._describe(getattr(value, item.name), out)
+            for name in _field_names(type(value)):
+                out.append(name)
+                self._describe(getattr(value, name), out)
         out.append(")")
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(kind))
 
 
 def globals_key(env: jinja2.Environment) -> str:

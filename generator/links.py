@@ -13,7 +13,7 @@ A broken link is a warning with the file and line (an error under --strict).
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
@@ -76,14 +76,20 @@ def resolve(href: str, article: Article, links: Links) -> tuple[str, str] | None
 
 
 def broken_links(articles: Iterable[Article], written: Collection[str],
-                 links: Links) -> list[Problem]:
-    """Warnings for body links into this site that lead to nothing published."""
+                 links: Links, anchors: Mapping[str, Sequence[str]] | None = None
+                 ) -> list[Problem]:
+    """Warnings for body links into this site that lead to nothing published
+    (`anchors`: each article's hrefs by path, when already known)."""
     articles = list(articles)
     sources = {a.path: a for a in articles}
     problems = []
     for article in articles:
+        found = anchors.get(article.path) if anchors is not None else None
+        found = hrefs(article.html) if found is None else found
+        if not found:
+            continue
         lines = article.body.split("\n")
-        for href in hrefs(article.html):
+        for href in found:
             target = resolve(href, article, links)
             if target is None:
                 continue

@@ -12,7 +12,9 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from generator.content import Article
+from generator.links import hrefs
 from generator.problems import Problem
+from generator.rawhtml import find_script
 from generator.urls import Links, media_route
 
 EXTENSIONS = ["tables", "attr_list", "sane_lists", "footnotes", "fenced_code", "md_in_html"]
@@ -30,6 +32,10 @@ class Rendered:
     """Content-relative paths of local images the body shows."""
     links: tuple[str, ...]
     """Site-internal hrefs the body links to, for the link check."""
+    anchors: tuple[str, ...] = ()
+    """Every <a href> of the HTML (raw HTML included), for links.broken_links."""
+    scripts: tuple[tuple[str, str], ...] = ()
+    """rawhtml.find_script of the HTML: scanned once, with the Markdown, and cached."""
 
 
 class _Collector(Treeprocessor):
@@ -109,7 +115,8 @@ def render(md: markdown.Markdown, article: Article, links: Links) -> Rendered:
     md.reset()
     html = md.convert(article.body)
     summary = article.summary or shorten(collector.summary)
-    return Rendered(html, summary, tuple(collector.images), tuple(collector.hrefs))
+    return Rendered(html, summary, tuple(collector.images), tuple(collector.hrefs),
+                    tuple(hrefs(html)), tuple(find_script(html)))
 
 
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:

@@ -25,6 +25,7 @@ seen as the browser sees them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 from generator.content import Article
@@ -84,11 +85,16 @@ def find_script(html: str) -> list[tuple[str, str]]:
     return finder.found
 
 
-def script_problems(article: Article) -> list[Problem]:
-    """Warnings, with the line in the Markdown source, for script in one article's body."""
+def script_problems(article: Article, found: Sequence[tuple[str, str]] | None = None
+                    ) -> list[Problem]:
+    """Warnings, with the line in the Markdown source, for script in one article's body
+    (`found`: its find_script, when already known)."""
+    found = find_script(article.html) if found is None else found
+    if not found:
+        return []
     problems = []
     lines = article.body.split("\n")
-    for what, needle in find_script(article.html):
+    for what, needle in found:
         line = next((article.body_line + number for number, text in enumerate(lines)
                      if needle.casefold() in text.casefold()), article.body_line)
         problems.append(Problem(article.path, line, None,
