@@ -126,13 +126,14 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     root, now = config.root, options.now
     assert now is not None
     dirs = render.template_dirs(root)
-    inputs = unchanged.inputs_key(root, dirs, _options_key(options), target)
+    digests: dict[str, str] = {}
+    inputs = unchanged.inputs_key(root, dirs, _options_key(options), target, digests)
     last = None if dry_run else unchanged.last_result(store, target, inputs, now)
     if last is not None:
         return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
                            list(last.warnings), time.perf_counter() - started)
     links = Links(config.site.base_url)
-    articles, problems = incremental.load_articles(config, store, progress)
+    articles, problems = incremental.load_articles(config, store, progress, digests)
     valid_until = unchanged.first_after(articles, now)
     articles, skipped = select(articles, options)
     articles, found, media, scans = render_markdown(articles, links, root, store,

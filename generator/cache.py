@@ -22,10 +22,9 @@ import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator import __version__
 
@@ -78,9 +77,9 @@ def folder_key(folders: Iterable[Path]) -> str:
     return digest(*parts)
 
 
-@dataclass(frozen=True)
-class Written:
-    """What the manifest remembers of one output file."""
+class Written(NamedTuple):
+    """What the manifest remembers of one output file (a tuple: there are tens of
+    thousands of them, made and compared on every build)."""
 
     fingerprint: str
     size: int
@@ -213,15 +212,25 @@ class BuildCache:
                 (str(output),))
         }, {})
 
-    def store_manifest(self, output: Path, files: dict[str, Written]) -> None:
-        """Replaces the manifest of `output`; forgets its last build (see `remember`)."""
+    def store_manifest(self, output: Path, files: dict[str, Written],
+                       previous: dict[str, Written] | None = None) -> None:
+        """Replaces the manifest of `output` (`previous`: the manifest as stored now, so
+        that only the rows that differ are written); forgets its last build (see
+        `remember`)."""
+        name = str(output)
+
         def store(db: sqlite3.Connection) -> None:
             db.execute("BEGIN")
-            db.execute("DELETE FROM pages WHERE output=?", (str(output),))
-            db.execute("DELETE FROM builds WHERE output=?", (str(output),))
-            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
-                (str(output), file, w.fingerprint, w.size, w.mtime_ns, w.inode)
-                for file, w in files.items()))
+            db.execute("DELETE FROM builds WHERE output=?", (name,))
+            if previous is None:
+                db.execute("DELETE FROM pages WHERE output=?", (name,))
+                changed = files.items()
+            else:
+                db.executemany("DELETE FROM pages WHERE output=? AND file=?",
+                               ((name, file) for file in previous.keys() - files.keys()))
+                changed = [(f, w) for f, w in files.items() if previous.get(f) != w]
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
+                (name, file, *written) for file, written in changed))
             db.execute("COMMIT")
         self._guard(store)
 

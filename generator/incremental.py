@@ -63,9 +63,13 @@ def no_progress(label: str, items: Sequence) -> Iterable:
     return items
 
 
-def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = no_progress
+def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = no_progress,
+                  digests: dict[str, str] | None = None
                   ) -> tuple[list[Article], list[Problem]]:
-    """content.load, reusing the parse of every file whose bytes did not change."""
+    """content.load, reusing the parse of every file whose bytes did not change
+    (`digests`: the files' hashes by path as a string, when just read; see
+    unchanged.inputs_key)."""
+    digests = digests or {}
     key = config_key(config)
     files, problems = content.find_sources(config.root)
     prefix = str(config.root) + os.sep
@@ -74,20 +78,23 @@ def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = no
     fresh: list[tuple[str, str, Any]] = []
     for file in progress("Membaca berita", files):
         path = _relative(file, prefix)
-        try:
-            data = file.read_bytes()
-        except OSError:
-            article, found = content.load_file(file, config)  # reports the error
-        else:
-            file_digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            hit = known.get(path)
-            result = None
-            if hit is not None and hit[0] == file_digest:
-                result = _unpickle(hit[1])
-            if result is None:
-                result = content.parse(data, path, config)
-                fresh.append((path, file_digest, result))
-            article, found = result
+        hit = known.get(path)
+        result = None
+        if hit is not None and hit[0] == digests.get(str(file)):
+            result = _unpickle(hit[1])  # unchanged since inputs_key read it: not read again
+        if result is None:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                result = content.load_file(file, config)  # reports the error
+            else:
+                file_digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                if hit is not None and hit[0] == file_digest:
+                    result = _unpickle(hit[1])
+                if result is None:
+                    result = content.parse(data, path, config)
+                    fresh.append((path, file_digest, result))
+        article, found = result
         problems += found
         if article is not None:
             articles.append(article)

@@ -35,12 +35,19 @@ class UnsafePath(ValueError):
 
 def safe_relative(path: str) -> PurePosixPath:
     """Validates a site-relative output path: no absolute paths, no '..', no NUL."""
+    check_relative(path)
+    return PurePosixPath(path)
+
+
+def check_relative(path: str) -> list[str]:
+    """safe_relative's check alone; returns the path's parts."""
     if not path or "\x00" in path or "\\" in path:
         raise UnsafePath(f"refusing to write {path!r}")
     # Judge the string itself: PurePosixPath would quietly fold "a//b" and "./".
-    if path.startswith("/") or any(part in ("", ".", "..") for part in path.split("/")):
+    parts = path.split("/")
+    if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
         raise UnsafePath(f"refusing to write outside the output folder: {path!r}")
-    return PurePosixPath(path)
+    return parts
 
 
 @dataclass

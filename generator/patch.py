@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.output import UnsafePath, discard, safe_relative
+from generator.output import UnsafePath, check_relative, discard, safe_relative
 
 PATCH_SUFFIX = ".patch"
 JOURNAL = "journal"
@@ -63,7 +63,7 @@ class PatchStaging:
         live = self.present.get(file)
         if live is None:
             return False
-        safe_relative(file)
+        check_relative(file)
         self.written.add(file)
         self.stats[file] = live
         return True
@@ -92,7 +92,7 @@ class PatchStaging:
             return False
 
     def _stage(self, file: str, make: Callable[[str], object]) -> None:
-        safe_relative(file)
+        check_relative(file)
         path = os.path.join(self.root, staged_name(file))
         if os.path.lexists(path):
             os.unlink(path)

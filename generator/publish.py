@@ -131,6 +131,6 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     except BaseException:
         staging.rollback()
         raise
-    cache.store_manifest(target, written)
+    cache.store_manifest(target, written, manifest)
     return Published(len(todo), len(pages), staging.changed, [])
 

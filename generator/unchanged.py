@@ -31,11 +31,13 @@ class Summary:
     """The date of the first scheduled article: from then on the site changes."""
 
 
-def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path) -> str:
+def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path,
+               digests: dict[str, str] | None = None) -> str:
     """Hash of code, options, the theme and every file of the site folder (Markdown
     by its bytes, any other file by size and mtime), leaving out the output folder,
     hidden folders (the cache, the spare, .git) and __pycache__: whatever input a
-    build reads lies in there."""
+    build reads lies in there. `digests` receives each Markdown file's hash by path,
+    so that the build need not read the file again."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs[-1:])}\x1f".encode())
     skip = os.path.abspath(output)
@@ -49,7 +51,10 @@ def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path
             try:
                 if name.endswith((".md", ".toml")):
                     with open(path, "rb") as file:
-                        h.update(hashlib.blake2b(file.read(), digest_size=16).digest())
+                        file_hash = hashlib.blake2b(file.read(), digest_size=16)
+                    h.update(file_hash.digest())
+                    if digests is not None:
+                        digests[path] = file_hash.hexdigest()
                 else:
                     info = os.stat(path)
                     h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
