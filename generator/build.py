@@ -133,11 +133,11 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
                            list(last.warnings), time.perf_counter() - started)
     links = Links(config.site.base_url)
-    articles, problems = incremental.load_articles(config, store, progress, digests)
+    articles, problems, scans = incremental.prepare_articles(config, links, store,
+                                                             options.jobs, progress, digests)
     valid_until = unchanged.first_after(articles, now)
     articles, skipped = select(articles, options)
-    articles, found, media, scans = render_markdown(articles, links, root, store,
-                                                   options.jobs, progress)
+    found, media = local_media(articles, scans, root)
     pictures = images.process(root / content.CONTENT_DIR, media, root)
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
@@ -251,18 +251,13 @@ def select(articles: list[Article], options: BuildOptions
     return chosen, skipped
 
 
-def render_markdown(articles: list[Article], links: Links, root: Path,
-                    cache: BuildCache | None = None, jobs: int | None = None,
-                    progress: Progress = no_progress
-                    ) -> tuple[list[Article], list[Problem], dict[str, Path],
-                               dict[str, markup.Rendered]]:
-    """Markdown -> HTML for each article (cached, in parallel); returns the local images
-    to publish, each with its real file (never one outside content/, even through a
-    symlink), and what markup found in each article, by path."""
-    done, problems, media, scans = [], [], {}, {}
-    rendered = incremental.render_markdown(articles, links, cache or BuildCache.disabled(),
-                                           jobs, progress)
-    for article, result in zip(articles, rendered, strict=True):
+def local_media(articles: list[Article], scans: dict[str, markup.Rendered], root: Path
+                ) -> tuple[list[Problem], dict[str, Path]]:
+    """The local images the articles show, to publish, each with its real file (never
+    one outside content/, even through a symlink); warnings for the missing ones."""
+    problems, media = [], {}
+    for article in articles:
+        result = scans[article.path]
         referenced = set(result.images) | ({article.image} if article.image and
                                            "://" not in article.image else set())
         found = {image: content.content_file(root, image) for image in referenced}
@@ -273,9 +268,7 @@ def render_markdown(articles: list[Article], links: Links, root: Path,
                                     f"image not found: {article.image}",
                                     "a file beside the article", "warning"))
         media.update(existing)
-        done.append(markup.apply(article, result))
-        scans[article.path] = result
-    return done, problems, media, scans
+    return problems, media
 
 
 def alias_pairs(articles: Iterable[Article]) -> list[tuple[str, str]]:

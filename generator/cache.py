@@ -2,15 +2,15 @@
 
 One SQLite file holds three tables:
 
-- `parsed`: an article file's bytes (by hash), validated -> its Article and problems;
-- `markup`: an article's Markdown (by hash) -> its HTML, summary, images, links;
+- `parsed`: an article file's bytes (by hash) -> its Article with the HTML and summary
+  of its Markdown, its problems, and what markup found (images, links, scripts);
 - `memo`: the last result of a site-wide computation (e.g. related articles) by name,
   with the key of its inputs;
 - `pages`: for each output folder, each file's fingerprint (a hash of everything its
   bytes were made from) and the size, mtime and inode it had when written.
 
 Every key includes `code_key` (a hash of the generator's own source and version) and,
-where it matters, `config_key` (site.toml and the build options), so a cache written by
+where it matters, `config_key` (site.toml and the base URL), so a cache written by
 another version or for other settings is never used. The folder is safe to delete; a
 cache that cannot be read (corrupt, locked, another schema) is discarded and the build
 goes on without it: a cache may make a build slower, never wrong.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,12 +30,11 @@ from generator import __version__
 
 CACHE_DIR = ".berita-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 _SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parsed (path TEXT NOT NULL, digest TEXT NOT NULL, config_key TEXT NOT NULL,
                      value BLOB NOT NULL, PRIMARY KEY (path, config_key));
-CREATE TABLE markup (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE pages (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT NOT NULL,
                     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
                     PRIMARY KEY (output, file));
@@ -164,30 +163,6 @@ class BuildCache:
             db.execute("DELETE FROM parsed WHERE config_key<>?", (config_key,))
         self._guard(forget)
 
-    # rendered Markdown ---------------------------------------------------------------
-
-    def markup(self, keys: list[str]) -> dict[str, Any]:
-        def read(db: sqlite3.Connection) -> dict[str, Any]:
-            found: dict[str, Any] = {}
-            for chunk in _chunks(keys, 500):
-                marks = ",".join("?" * len(chunk))
-                for key, value in db.execute(
-                        f"SELECT key, value FROM markup WHERE key IN ({marks})", chunk):
-                    found[key] = pickle.loads(value)
-            return found
-        return self._guard(read, {})
-
-    def store_markup(self, rows: Iterable[tuple[str, Any]]) -> None:
-        self._guard(lambda db: _write(db, "INSERT OR REPLACE INTO markup VALUES (?, ?)",
-                                      ((key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-                                       for key, value in rows)))
-
-    def forget_markup(self, keep: set[str]) -> None:
-        def forget(db: sqlite3.Connection) -> None:
-            gone = [(key,) for (key,) in db.execute("SELECT key FROM markup") if key not in keep]
-            _write(db, "DELETE FROM markup WHERE key=?", gone)
-        self._guard(forget)
-
     # site-wide results -----------------------------------------------------------------
 
     def recall(self, name: str, key: str) -> Any:
@@ -256,11 +231,6 @@ def _write(db: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) ->
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _remove(file: Path) -> None:

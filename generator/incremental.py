@@ -1,8 +1,8 @@
 """Incremental and parallel versions of the slow stages, driven by the build cache.
 
-- `load_articles`: content.load, but a file whose bytes are unchanged is not re-parsed.
-- `render_markdown`: markup for each article, cached by the Markdown's hash; the misses
-  of a cold build are shared among the CPU cores.
+- `prepare_articles`: content.parse and markup.render of each article file; a file whose
+  bytes are unchanged is neither parsed nor rendered again, and the work of a cold
+  build is shared among the CPU cores.
 - `fingerprint`: a hash of everything a page's bytes are made from, so an unchanged page
   is neither rendered nor written (its file is hard-linked from the previous output).
 - `render_pages`: renders the pages that need it, in worker processes when many do.
@@ -63,46 +63,109 @@ def no_progress(label: str, items: Sequence) -> Iterable:
     return items
 
 
-def load_articles(config: SiteConfig, cache: BuildCache, progress: Progress = no_progress,
-                  digests: dict[str, str] | None = None
-                  ) -> tuple[list[Article], list[Problem]]:
-    """content.load, reusing the parse of every file whose bytes did not change
-    (`digests`: the files' hashes by path as a string, when just read; see
-    unchanged.inputs_key)."""
+Prepared = tuple["Article | None", list[Problem], "markup.Rendered | None"]
+"""One article file, parsed and rendered: the Article (its HTML and summary filled in),
+the problems found, and what markup found besides the HTML (which is left out)."""
+
+
+def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
+                     jobs: int | None = None, progress: Progress = no_progress,
+                     digests: dict[str, str] | None = None
+                     ) -> tuple[list[Article], list[Problem], dict[str, markup.Rendered]]:
+    """content.parse and markup.render of every article file, drafts included. A file
+    whose bytes are unchanged since it was last prepared comes from the cache; the
+    others are read, parsed and rendered in one pass, in `jobs` processes when there are
+    many (a cold build). `digests`: the files' hashes by path as a string, when just
+    read (see unchanged.inputs_key), so that unchanged files are not read again.
+    Returns the articles, every problem, and each article's markup.Rendered by path."""
     digests = digests or {}
-    key = config_key(config)
+    key = digest(config_key(config), links.base_url)
     files, problems = content.find_sources(config.root)
     prefix = str(config.root) + os.sep
+    paths = [_relative(file, prefix) for file in files]
     known = cache.parsed(key)
-    articles: list[Article] = []
-    fresh: list[tuple[str, str, Any]] = []
-    for file in progress("Membaca berita", files):
-        path = _relative(file, prefix)
+    prepared: list[Prepared | None] = []
+    for file, path in zip(files, paths, strict=True):
         hit = known.get(path)
         result = None
-        if hit is not None and hit[0] == digests.get(str(file)):
-            result = _unpickle(hit[1])  # unchanged since inputs_key read it: not read again
-        if result is None:
-            try:
-                data = file.read_bytes()
-            except OSError:
-                result = content.load_file(file, config)  # reports the error
-            else:
-                file_digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-                if hit is not None and hit[0] == file_digest:
-                    result = _unpickle(hit[1])
-                if result is None:
-                    result = content.parse(data, path, config)
-                    fresh.append((path, file_digest, result))
-        article, found = result
-        problems += found
-        if article is not None:
-            articles.append(article)
+        if hit is not None and hit[0] == (digests.get(str(file)) or _file_digest(file)):
+            result = _unpickle(hit[1])
+        prepared.append(result)
+    missing = [i for i, result in enumerate(prepared) if result is None]
+    todo = [(str(files[i]), paths[i]) for i in missing]
+    jobs = workers() if jobs is None else jobs
+    if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"),
+                                 initializer=_start_worker, initargs=(config, links)) as pool:
+            results = (r for chunk in pool.map(_prepare_chunk, _chunks(todo, CHUNK))
+                       for r in chunk)
+            done = list(progress("Membaca berita", Sized(results, len(todo))))
+    else:
+        tools = (config, links, markup.new_renderer())
+        done = [_prepare(tools, *item) for item in progress("Membaca berita", todo)]
+    fresh = []
+    for index, (file_digest, result) in zip(missing, done, strict=True):
+        prepared[index] = result
+        if file_digest is not None:
+            fresh.append((paths[index], file_digest, result))
     if fresh:
         cache.store_parsed(key, fresh)
     if len(known) != len(files) or fresh:
-        cache.forget_parsed(key, {_relative(file, prefix) for file in files})
-    return articles, problems
+        cache.forget_parsed(key, set(paths))
+    articles, scans = [], {}
+    for result in prepared:
+        assert result is not None
+        article, found, scan = result
+        problems += found
+        if article is not None and scan is not None:
+            articles.append(article)
+            scans[article.path] = scan
+    return articles, problems, scans
+
+
+def _file_digest(file: Path) -> str | None:
+    try:
+        return hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def _prepare(tools: tuple[SiteConfig, Links, Any], name: str, path: str
+             ) -> tuple[str | None, Prepared]:
+    """(hash of the file's bytes, or None when unreadable; the prepared article)."""
+    config, links, md = tools
+    file = Path(name)
+    try:
+        data = file.read_bytes()
+    except OSError:
+        article, found = content.load_file(file, config)  # reports the error
+        return None, (article, found, None)
+    article, found = content.parse(data, path, config)
+    if article is None:
+        return hashlib.blake2b(data, digest_size=16).hexdigest(), (None, found, None)
+    rendered = markup.render(md, article, links)
+    # The HTML lives in the Article; kept once, in the cache too.
+    return article.digest, (markup.apply(article, rendered), found,
+                            dataclasses.replace(rendered, html=""))
+
+
+# What each worker process of prepare_articles works with: set by the pool's initializer.
+_worker_tools: tuple[SiteConfig, Links, Any] | None = None
+
+
+def _start_worker(config: SiteConfig, links: Links) -> None:
+    global _worker_tools
+    _worker_tools = (config, links, markup.new_renderer())
+
+
+def _prepare_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str | None, Prepared]]:
+    assert _worker_tools is not None
+    return [_prepare(_worker_tools, name, path) for name, path in chunk]
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _relative(file: Path, prefix: str) -> str:
@@ -142,65 +205,10 @@ def cached_related(cache: BuildCache) -> model.Relate:
     return relate
 
 
-# Stage: markup -------------------------------------------------------------------------
-
-def markup_key(article: Article, links: Links) -> str:
-    """What an article's HTML depends on: its file's bytes, its folder (images) and the
-    base URL (image addresses)."""
-    return digest(article.digest, article.directory, links.base_url)
-
-
-def render_markdown(articles: list[Article], links: Links, cache: BuildCache,
-                    jobs: int | None = None, progress: Progress = no_progress
-                    ) -> list[markup.Rendered]:
-    """markup.render for each article (same order), from the cache where possible and in
-    `jobs` processes when many are missing."""
-    keys = [markup_key(article, links) for article in articles]
-    known = cache.markup(keys)
-    missing = [i for i, key in enumerate(keys) if key not in known]
-    jobs = workers() if jobs is None else jobs
-    todo = [articles[i] for i in missing]
-    if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"),
-                                 initializer=_start_markdown_worker,
-                                 initargs=(links,)) as pool:
-            results = (r for chunk in pool.map(_markdown_chunk, _chunks(todo, CHUNK))
-                       for r in chunk)
-            done = list(progress("Mengubah Markdown", Sized(results, len(todo))))
-    else:
-        md = markup.new_renderer()
-        done = [markup.render(md, article, links)
-                for article in progress("Mengubah Markdown", todo)]
-    fresh = {keys[i]: result for i, result in zip(missing, done, strict=True)}
-    if fresh:
-        cache.store_markup(fresh.items())
-    known.update(fresh)
-    if fresh or len(known) != len(set(keys)):
-        cache.forget_markup(set(keys))
-    return [known[key] for key in keys]
-
-
-# One Markdown instance per worker process: set by the pool's initializer, used only there.
-_worker_markdown: tuple[Any, Links] | None = None
-
-
-def _start_markdown_worker(links: Links) -> None:
-    global _worker_markdown
-    _worker_markdown = (markup.new_renderer(), links)
-
-
-def _markdown_chunk(chunk: list[Article]) -> list[markup.Rendered]:
-    assert _worker_markdown is not None
-    md, links = _worker_markdown
-    return [markup.render(md, article, links) for article in chunk]
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
 # Stage: pages -> fingerprints ------------------------------------------------------------
+
+INLINE_ARTICLES = 32
+
 
 class Unhashable(TypeError):
     """A context value the fingerprint does not know how to describe."""
@@ -226,9 +234,11 @@ class Fingerprints:
 
     def _describe(self, value: Any, out: list[str]) -> None:
         kind = type(value)
-        if kind is Article:
-            out.append(self._shared(value))
-        elif value is None or kind in (str, int, float, bool):
+        if kind is str:
+            out.append("s" + repr(value))
+        elif kind is Article:
+            out.append(_article_token(value))
+        elif value is None or kind in (int, float, bool):
             out.append(f"{kind.__name__}:{value!r}")
         elif isinstance(value, datetime | date):
             out.append(f"D:{value.isoformat()}:{getattr(value, 'tzinfo', None)!s}")
@@ -236,48 +246,60 @@ class Fingerprints:
             out.append(f"P:{value.as_posix()}")
         elif kind is dict:
             self._container(value, out)
+        elif kind in (list, tuple) and len(value) <= INLINE_ARTICLES and \
+                all(type(item) is Article for item in value):
+            # A page's own slice of a list, an article's related ones: described in
+            # place (cheaper than remembering them); long lists are remembered.
+            out.append("L" + "".join([_article_token(item) for item in value]))
         elif isinstance(value, list | tuple) or dataclasses.is_dataclass(value):
             out.append(self._shared(value))
         else:
             raise Unhashable(kind.__name__)
 
     def _shared(self, value: Any) -> str:
-        """The description of an object many pages hold (an article, a list), made once."""
+        """The description of an object many pages hold (a tag's articles, the popular
+        list, an office), made once."""
         hit = self.memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        if type(value) is Article:
-            # The file's bytes, its path and the config (in `base`) determine every field.
-            text = f"A{value.path!r}{value.digest}"
-        elif type(value) in (list, tuple) and all(type(item) is Article for item in value):
-            text = "L" + _join_digest([self._shared(item) for item in value])
-        else:
-            inner: list[str] = []
-            self._container(value, inner)
-            text = "M" + _join_digest(inner)
+        inner: list[str] = []
+        self._container(value, inner)
+        text = "M" + _join_digest(inner)
         self.memo[id(value)] = (value, text)  # holding `value` keeps its id from being reused
         return text
 
     def _container(self, value: Any, out: list[str]) -> None:
+        describe = self._describe
         if isinstance(value, dict):
             out.append(f"{{{len(value)}")
-            describe = self._describe
             for key, item in value.items():
-                if type(key) is str and type(item) is str:  # most of a page's context
-                    out.append(f"str:{key!r}=str:{item!r}")
-                    continue
-                describe(key, out)
-                describe(item, out)
+                # Inline for what most page contexts hold; `describe` for the rest.
+                kind = type(item)
+                if type(key) is not str:
+                    describe(key, out)
+                    describe(item, out)
+                elif kind is str:
+                    out.append(f"{key!r}=s{item!r}")
+                elif kind is Article:
+                    out.append(f"{key!r}={_article_token(item)}")
+                else:
+                    out.append(repr(key))
+                    describe(item, out)
         elif isinstance(value, list | tuple):
             out.append(f"[{len(value)}")
             for item in value:
-                self._describe(item, out)
+                describe(item, out)
         else:
             out.append(f"{type(value).__qualname__}(")
             for name in _field_names(type(value)):
                 out.append(name)
-                self._describe(getattr(value, name), out)
+                describe(getattr(value, name), out)
         out.append(")")
+
+
+def _article_token(article: Article) -> str:
+    # The file's bytes, its path and the config (in `base`) determine every field.
+    return f"A{article.path!r}{article.digest}\x1e"
 
 
 @functools.cache

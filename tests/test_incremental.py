@@ -165,7 +165,7 @@ def test_cache_entries_that_cannot_be_read_are_misses(site, tmp_path):
     database = site / cache_module.CACHE_DIR / cache_module.CACHE_FILE
     with sqlite3.connect(database) as db:
         db.execute("UPDATE parsed SET value = x'00ff'")
-        db.execute("UPDATE markup SET value = x'00ff'")
+        db.execute("UPDATE memo SET value = x'00ff'")
     edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Isi *tebal* 0", "Isi baru")
     rebuild_equals_clean(site, tmp_path)
 
@@ -175,7 +175,7 @@ def test_cache_of_another_generator_version_is_discarded(site, tmp_path):
     with sqlite3.connect(database) as db:
         db.execute("UPDATE meta SET value = 'old-version' WHERE key = 'code'")
         # A stale entry that would be wrong if it were trusted.
-        db.execute("UPDATE markup SET value = ?", (b"wrong",))
+        db.execute("UPDATE parsed SET value = ?", (b"wrong",))
     result = rebuild_equals_clean(site, tmp_path)
     assert result.rendered == result.pages
     with sqlite3.connect(database) as db:
