@@ -1,4 +1,7 @@
+import markdown
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import markup
 from generator.content import Article
@@ -48,3 +51,22 @@ def test_one_renderer_many_documents_do_not_leak():
                 slug="b", body="Dua.")
     markup.render(md, a, LINKS)
     assert "footnote" not in markup.render(md, b, LINKS).html
+
+
+# --- the quick inline stage ---------------------------------------------------------------
+
+_PIECES = st.sampled_from([*"ab c\n*_`[]()<>&!#;:/\\{}.^-=|~\"'1é\t\x02\x03",
+    "  \n", "http://x.id", "<b>", "</b>", "&amp;", "&#65;", "[^1]", "[^1]: catatan\n",
+    "\n\n", "    ", "![a](b.jpg)", "[t](/tag/)", "<https://kpu.go.id>", "**", "__",
+    "<div markdown=\"1\">", "</div>", "{: .x }", "| a | b |\n|---|---|\n", "```\n", "- ",
+    "1. ", "> ", "## ", "<!-- c -->", "<script>", "\\*"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_quick_inline_stage_renders_exactly_what_python_markdown_does(text: str) -> None:
+    quick = markup.new_renderer()
+    assert type(quick.treeprocessors["inline"]).__name__ == "_QuickInline"
+    plain = markdown.Markdown(extensions=[*markup.EXTENSIONS, markup._CollectorExtension()],
+                              output_format="html")
+    assert quick.convert(text) == plain.convert(text)
