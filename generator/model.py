@@ -9,12 +9,14 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from generator.config import Office, SiteConfig
 from generator.content import Article, Tag
 from generator.problems import Problem
 
+T = TypeVar("T")
 POPULAR_COUNT = 5
 RELATED_COUNT = 5
 # Candidates looked at per shared tag when finding related articles: keeps the
@@ -126,8 +128,8 @@ def _newest_key(article: Article) -> tuple[float, str]:
     return (-article.date.timestamp(), article.path)
 
 
-def nearby(group: Sequence[Article], keys: Sequence[tuple[float, str]], article: Article,
-           window: int) -> Sequence[Article]:
+def nearby(group: Sequence[T], keys: Sequence[tuple[float, str]], article: Article,
+           window: int) -> Sequence[T]:
     """The members of one tag worth comparing with `article`: all of a small tag; of a tag
     bigger than `window`, its newest window/2 and the window/2 around the article's date."""
     if len(group) <= window:
@@ -149,33 +151,34 @@ def related_articles(articles: Sequence[Article], count: int = RELATED_COUNT,
     (the newest of each tag are looked at); only an article sharing two or more crowded
     tags, none of them near it in time or among the newest, can be missed.
     """
-    position: dict[str, int] = {a.path: i for i, a in enumerate(articles)}
+    # Articles by position (newest first) throughout: ints are cheap to hash and compare.
     # Tag sets as bit masks: counting shared tags is one AND and a popcount.
     bits: dict[str, int] = {}
     for article in articles:
         for tag in article.tags:
             bits.setdefault(tag.slug, 1 << len(bits))
-    masks = {a.path: sum(bits[t.slug] for t in {t.slug: t for t in a.tags}.values())
-             for a in articles}
-    stories = {a.path: story_key(a) for a in articles}
-    members: dict[str, list[Article]] = defaultdict(list)
+    slugs = [sorted({t.slug for t in a.tags}) for a in articles]
+    masks = [sum(bits[slug] for slug in mine) for mine in slugs]
+    stories = [story_key(a) for a in articles]
+    position = {a.path: i for i, a in enumerate(articles)}
+    members: dict[str, list[int]] = defaultdict(list)
     for article in unique_stories(articles):
         for tag in article.tags:
-            members[tag.slug].append(article)
-    keys = {slug: [_newest_key(a) for a in group] for slug, group in members.items()}
+            members[tag.slug].append(position[article.path])
+    keys = {slug: [_newest_key(articles[i]) for i in group] for slug, group in members.items()}
     related: dict[str, tuple[Article, ...]] = {}
-    for article in articles:
-        mine, story = masks[article.path], stories[article.path]
-        candidates: dict[str, Article] = {}
-        for slug in sorted({t.slug for t in article.tags}):
-            for other in nearby(members[slug], keys[slug], article, window):
-                path = other.path
-                if path != article.path and not (story and stories[path] == story):
-                    candidates[path] = other
+    for me, article in enumerate(articles):
+        mine, story = masks[me], stories[me]
+        candidates: set[int] = set()
+        for slug in slugs[me]:
+            candidates.update(nearby(members[slug], keys[slug], article, window))
+        candidates.discard(me)
+        if story:
+            candidates = {other for other in candidates if stories[other] != story}
         # Most shared tags first, then newest; positions are unique, so no ties.
-        ranked = heapq.nsmallest(count, [(-(mine & masks[path]).bit_count(), position[path])
-                                         for path in candidates])
-        related[article.path] = tuple(articles[at] for _, at in ranked)
+        ranked = heapq.nsmallest(count, [(-(mine & masks[other]).bit_count(), other)
+                                         for other in candidates])
+        related[article.path] = tuple(articles[other] for _, other in ranked)
     return related
 
 
