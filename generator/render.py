@@ -65,6 +65,9 @@ def make_environment(config: SiteConfig, links: Links,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Each build makes its own environment, so templates cannot change under it; with
+        # auto_reload every get_template (each page, each include) would stat the file.
+        auto_reload=False,
     )
     env.filters.update(
         when=lambda a: i18n.format_when(a.date, a.has_time) if isinstance(a, Article)
