@@ -37,6 +37,16 @@ def template_dirs(root: Path) -> list[Path]:
     return [own, theme] if own.is_dir() and own != theme else [theme]
 
 
+def overridden_templates(dirs: list[Path]) -> tuple[str, ...]:
+    """Names of the templates a site's own folder provides in place of the theme's, e.g.
+    ("_card.html",); the theme renders some partials faster when they are its own."""
+    if len(dirs) < 2:
+        return ()
+    own, theme = dirs[0], dirs[-1]
+    return tuple(sorted(path.relative_to(own).as_posix() for path in own.rglob("*")
+                        if path.is_file() and (theme / path.relative_to(own)).is_file()))
+
+
 def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
     """(network key, label, href) for each share target; every part percent-encoded."""
 
@@ -96,6 +106,7 @@ def make_environment(config: SiteConfig, links: Links,
         og_locale=share.og_locale,
         site_image=share.site_image,
         picture=picture_function(pictures or {}, links),
+        overridden=overridden_templates(dirs),
     )
     return env
 
