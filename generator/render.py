@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import jinja2
 
@@ -49,15 +49,14 @@ def overridden_templates(dirs: list[Path]) -> tuple[str, ...]:
 
 def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
     """(network key, label, href) for each share target; every part percent-encoded."""
-
-    def encoded(base: str, **params: str) -> str:
-        return base + "?" + urlencode(params, quote_via=quote)
-
+    # What urlencode(..., quote_via=quote) gives, quoting each text once: percent-encoding
+    # goes character by character, so the "title url" text is the two quoted parts joined.
+    u, t = quote(url, safe=""), quote(title, safe="")
     return [
-        ("whatsapp", "WhatsApp", encoded("https://wa.me/", text=f"{title} {url}")),
-        ("facebook", "Facebook", encoded("https://www.facebook.com/sharer/sharer.php", u=url)),
-        ("x", "X", encoded("https://x.com/intent/tweet", url=url, text=title)),
-        ("telegram", "Telegram", encoded("https://t.me/share/url", url=url, text=title)),
+        ("whatsapp", "WhatsApp", f"https://wa.me/?text={t}%20{u}"),
+        ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("x", "X", f"https://x.com/intent/tweet?url={u}&text={t}"),
+        ("telegram", "Telegram", f"https://t.me/share/url?url={u}&text={t}"),
     ]
 
 
