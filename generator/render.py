@@ -86,6 +86,9 @@ def make_environment(config: SiteConfig, links: Links,
         month_name=i18n.month_name,
         isoformat=lambda moment: moment.isoformat(),
         json_script=share.json_script,
+        # The theme writes interface strings as `'latest'|t`: Jinja runs a filter on
+        # constants once, when it compiles the template, and keeps the escaped text.
+        t=i18n.t,
     )
     env.globals.update(
         site=config.site,
