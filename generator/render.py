@@ -86,9 +86,15 @@ def make_environment(config: SiteConfig, links: Links,
         month_name=i18n.month_name,
         isoformat=lambda moment: moment.isoformat(),
         json_script=share.json_script,
-        # The theme writes interface strings as `'latest'|t`: Jinja runs a filter on
-        # constants once, when it compiles the template, and keeps the escaped text.
+        # Also filters, as the theme writes them (`'latest'|t`, `'tag'|url(slug=s)`): a
+        # filter is called directly, where a global function goes through Context.call,
+        # and Jinja runs one on constants once, when it compiles the template, keeping the
+        # escaped text. (So a bytecode cache kept across builds would be wrong here.)
         t=i18n.t,
+        url=links.url,
+        abs_url=links.abs_url,
+        href=links.href,
+        absolute=links.absolute,
     )
     env.globals.update(
         site=config.site,
