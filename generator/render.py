@@ -43,8 +43,9 @@ def overridden_templates(dirs: list[Path]) -> tuple[str, ...]:
     if len(dirs) < 2:
         return ()
     own, theme = dirs[0], dirs[-1]
-    return tuple(sorted(path.relative_to(own).as_posix() for path in own.rglob("*")
-                        if path.is_file() and (theme / path.relative_to(own)).is_file()))
+    names = (path.relative_to(own).as_posix() for path in own.rglob("*") if path.is_file())
+    return tuple(sorted(name for name in names
+                        if not name.startswith("static/") and (theme / name).is_file()))
 
 
 def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
@@ -153,7 +154,6 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
         return env.concat(template.root_render_func(context)).encode("utf-8")
     except Exception:
         env.handle_exception()  # re-raises, the traceback pointing at template lines
-        raise
 
 
 def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]
