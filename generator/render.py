@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import jinja2
 
@@ -37,17 +37,27 @@ def template_dirs(root: Path) -> list[Path]:
     return [own, theme] if own.is_dir() and own != theme else [theme]
 
 
+def overridden_templates(dirs: list[Path]) -> tuple[str, ...]:
+    """Names of the templates a site's own folder provides in place of the theme's, e.g.
+    ("_card.html",); the theme renders some partials faster when they are its own."""
+    if len(dirs) < 2:
+        return ()
+    own, theme = dirs[0], dirs[-1]
+    names = (path.relative_to(own).as_posix() for path in own.rglob("*") if path.is_file())
+    return tuple(sorted(name for name in names
+                        if not name.startswith("static/") and (theme / name).is_file()))
+
+
 def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
     """(network key, label, href) for each share target; every part percent-encoded."""
-
-    def encoded(base: str, **params: str) -> str:
-        return base + "?" + urlencode(params, quote_via=quote)
-
+    # What urlencode(..., quote_via=quote) gives, quoting each text once: percent-encoding
+    # goes character by character, so the "title url" text is the two quoted parts joined.
+    u, t = quote(url, safe=""), quote(title, safe="")
     return [
-        ("whatsapp", "WhatsApp", encoded("https://wa.me/", text=f"{title} {url}")),
-        ("facebook", "Facebook", encoded("https://www.facebook.com/sharer/sharer.php", u=url)),
-        ("x", "X", encoded("https://x.com/intent/tweet", url=url, text=title)),
-        ("telegram", "Telegram", encoded("https://t.me/share/url", url=url, text=title)),
+        ("whatsapp", "WhatsApp", f"https://wa.me/?text={t}%20{u}"),
+        ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("x", "X", f"https://x.com/intent/tweet?url={u}&text={t}"),
+        ("telegram", "Telegram", f"https://t.me/share/url?url={u}&text={t}"),
     ]
 
 
@@ -65,6 +75,9 @@ def make_environment(config: SiteConfig, links: Links,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Each build makes its own environment, so templates cannot change under it; with
+        # auto_reload every get_template (each page, each include) would stat the file.
+        auto_reload=False,
     )
     env.filters.update(
         when=lambda a: i18n.format_when(a.date, a.has_time) if isinstance(a, Article)
@@ -74,6 +87,15 @@ def make_environment(config: SiteConfig, links: Links,
         month_name=i18n.month_name,
         isoformat=lambda moment: moment.isoformat(),
         json_script=share.json_script,
+        # Also filters, as the theme writes them (`'latest'|t`, `'tag'|url(slug=s)`): a
+        # filter is called directly, where a global function goes through Context.call,
+        # and Jinja runs one on constants once, when it compiles the template, keeping the
+        # escaped text. (So a bytecode cache kept across builds would be wrong here.)
+        t=i18n.t,
+        url=links.url,
+        abs_url=links.abs_url,
+        href=links.href,
+        absolute=links.absolute,
     )
     env.globals.update(
         site=config.site,
@@ -93,6 +115,7 @@ def make_environment(config: SiteConfig, links: Links,
         og_locale=share.og_locale,
         site_image=share.site_image,
         picture=picture_function(pictures or {}, links),
+        overridden=overridden_templates(dirs),
     )
     return env
 
@@ -122,8 +145,15 @@ def _template_path(name: str, dirs: Iterable[Path]) -> str:
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
     if page.template in DATA_RENDERERS:  # feeds, sitemap: built as XML, not templated
         return DATA_RENDERERS[page.template](page.context)
-    context = {"page_route": page.route, **page.context}
-    return env.get_template(page.template).render(context).encode("utf-8")
+    template = env.get_template(page.template)
+    # Template.render, less its copy of the globals key by key out of a ChainMap (a tenth
+    # of a page's time): a shared context takes this dict as it is.
+    context = template.new_context({**env.globals, "page_route": page.route, **page.context},
+                                   shared=True)
+    try:
+        return env.concat(template.root_render_func(context)).encode("utf-8")
+    except Exception:
+        env.handle_exception()  # re-raises, the traceback pointing at template lines
 
 
 def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]

@@ -20,9 +20,9 @@ from generator.urls import Links, media_route, route
 
 # Inside <script>, "</script>" or "<!--" in a string would end or confuse the element;
 # JSON lets any character be written as \uXXXX, so these never appear literally.
-_SCRIPT_ESCAPES = str.maketrans({
+_SCRIPT_ESCAPES = {
     "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029",
-})
+}
 
 
 @dataclass(frozen=True)
@@ -131,4 +131,6 @@ def preview(article: Article, office: Office, site: Site, links: Links) -> Previ
 def json_script(data: Any) -> Markup:
     """JSON for inside a <script> element: no text in `data` can close the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return Markup(text.translate(_SCRIPT_ESCAPES))
+    for char, escaped in _SCRIPT_ESCAPES.items():  # far faster than str.translate
+        text = text.replace(char, escaped)
+    return Markup(text)

@@ -108,9 +108,12 @@ class Links:
         """Absolute URL for a route, for feeds, canonical and share links."""
         return self.base_url + quote(path, safe="/%:@&=+$,;~!*'()")
 
+    # Pages ask for the same few hundred links over and over (navigation, offices, cards).
+    @lru_cache(maxsize=65536)  # noqa: B019 (as for href)
     def url(self, kind: str, **params: object) -> str:
         return self.href(route(kind, **params))  # type: ignore[arg-type]
 
+    @lru_cache(maxsize=65536)  # noqa: B019 (as for href)
     def abs_url(self, kind: str, **params: object) -> str:
         return self.absolute(route(kind, **params))  # type: ignore[arg-type]
 

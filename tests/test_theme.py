@@ -35,3 +35,26 @@ def test_every_page_has_language_landmarks_and_a_skip_link(make_site) -> None:
         assert page.select_one("main#isi") is not None
         assert page.select_one("header.site-header nav[aria-label]") is not None
         assert page.select_one("footer.site-footer") is not None
+
+
+def test_a_site_card_replaces_the_theme_card_in_every_list(make_site) -> None:
+    root = make_site({"content/a.md": article(tags="[Pemilu]"),
+                      "templates/_card.html": '<div class="kartu">{{ item.title }} {{ kind }}'
+                                              '</div>\n'})
+    run_build(root)
+    for file, kind in [("index.html", "home"), ("tag/pemilu/index.html", "tag")]:
+        page = soup(root / "public" / file)
+        assert [c.text for c in page.select(".cards .kartu")] == [f"Berita Uji {kind}"]
+        assert page.select("article.card") == []
+
+
+def test_a_site_list_including_the_theme_card_gets_one_card_each(make_site) -> None:
+    list_html = ('{% extends "base.html" %}{% block main %}'
+                 '{% for item in articles %}<li>{% include "_card.html" %}</li>{% endfor %}'
+                 '{% endblock %}')
+    root = make_site({"content/a.md": article(),
+                      "content/b.md": article(title="Berita Dua", date="2024-09-07 10:00"),
+                      "templates/list.html": list_html})
+    run_build(root)
+    cards = soup(root / "public" / "index.html").select("main li > article.card")
+    assert [c.select_one(".card-title a").text for c in cards] == ["Berita Dua", "Berita Uji"]
