@@ -89,8 +89,10 @@ class Written(NamedTuple):
 class BuildCache:
     """The cache of one site; `BuildCache.disabled()` remembers nothing."""
 
-    def __init__(self, db: sqlite3.Connection | None) -> None:
+    def __init__(self, db: sqlite3.Connection | None, file: Path | None = None) -> None:
         self.db = db
+        self.file = file
+        """The database file, for worker processes to open their own connection."""
 
     @classmethod
     def open(cls, root: Path) -> BuildCache:
@@ -108,10 +110,10 @@ class BuildCache:
                 if not tables:
                     db.executescript(_SCHEMA_SQL)
                     db.execute("INSERT INTO meta VALUES ('code', ?)", (code_key(),))
-                    return cls(db)
+                    return cls(db, folder / CACHE_FILE)
                 row = db.execute("SELECT value FROM meta WHERE key='code'").fetchone()
                 if row is not None and row[0] == code_key():
-                    return cls(db)
+                    return cls(db, folder / CACHE_FILE)
                 db.close()
             except (sqlite3.Error, OSError):
                 pass
@@ -122,6 +124,18 @@ class BuildCache:
     @classmethod
     def disabled(cls) -> BuildCache:
         return cls(None)
+
+    @classmethod
+    def reopen(cls, file: Path | None) -> BuildCache:
+        """Another connection to a cache `open` checked (a forked worker may not use its
+        parent's); disabled if there is none or it cannot be opened."""
+        if file is None:
+            return cls.disabled()
+        try:
+            # Workers write in turns: wait for the other's transaction, never fail on it.
+            return cls(sqlite3.connect(file, timeout=60, isolation_level=None), file)
+        except sqlite3.Error:
+            return cls.disabled()
 
     def close(self) -> None:
         if self.db is not None:
@@ -148,11 +162,11 @@ class BuildCache:
                 "SELECT path, digest, value FROM parsed WHERE config_key=?", (config_key,))
         }, {})
 
-    def store_parsed(self, config_key: str, rows: Iterable[tuple[str, str, Any]]) -> None:
+    def store_parsed(self, config_key: str, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """Stores (path, digest of the file, pickled parse result) rows."""
         self._guard(lambda db: _write(db,
             "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-            ((path, file_digest, config_key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-             for path, file_digest, value in rows)))
+            ((path, file_digest, config_key, value) for path, file_digest, value in rows)))
 
     def forget_parsed(self, config_key: str, keep: set[str]) -> None:
         """Drops entries of files that no longer exist, so the cache does not grow forever."""

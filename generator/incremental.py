@@ -95,22 +95,24 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     todo = [(str(files[i]), paths[i]) for i in missing]
     jobs = workers() if jobs is None else jobs
     if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
+        # Each worker stores what it made in the cache itself: the parent only reads.
         with ProcessPoolExecutor(jobs, mp_context=get_context("fork"),
-                                 initializer=_start_worker, initargs=(config, links)) as pool:
-            results = (r for chunk in pool.map(_prepare_chunk, _chunks(todo, CHUNK))
-                       for r in chunk)
+                                 initializer=_start_worker,
+                                 initargs=(config, links, key, cache.file)) as pool:
+            results = ((file_digest, pickle.loads(blob))
+                       for chunk in pool.map(_prepare_chunk, _chunks(todo, CHUNK))
+                       for file_digest, blob in chunk)
             done = list(progress("Membaca berita", Sized(results, len(todo))))
     else:
         tools = (config, links, markup.new_renderer())
         done = [_prepare(tools, *item) for item in progress("Membaca berita", todo)]
-    fresh = []
-    for index, (file_digest, result) in zip(missing, done, strict=True):
+        cache.store_parsed(key, ((paths[index], file_digest, _pickle(result))
+                                 for index, (file_digest, result)
+                                 in zip(missing, done, strict=True)
+                                 if file_digest is not None))
+    for index, (_, result) in zip(missing, done, strict=True):
         prepared[index] = result
-        if file_digest is not None:
-            fresh.append((paths[index], file_digest, result))
-    if fresh:
-        cache.store_parsed(key, fresh)
-    if len(known) != len(files) or fresh:
+    if len(known) != len(files) or done:
         cache.forget_parsed(key, set(paths))
     articles, scans = [], {}
     for result in prepared:
@@ -149,18 +151,33 @@ def _prepare(tools: tuple[SiteConfig, Links, Any], name: str, path: str
                             dataclasses.replace(rendered, html=""))
 
 
+def _pickle(value: Any) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
 # What each worker process of prepare_articles works with: set by the pool's initializer.
 _worker_tools: tuple[SiteConfig, Links, Any] | None = None
+_worker_cache: tuple[str, BuildCache] | None = None
 
 
-def _start_worker(config: SiteConfig, links: Links) -> None:
-    global _worker_tools
+def _start_worker(config: SiteConfig, links: Links, key: str, cache_file: Path | None
+                  ) -> None:
+    global _worker_tools, _worker_cache
     _worker_tools = (config, links, markup.new_renderer())
+    _worker_cache = (key, BuildCache.reopen(cache_file))
 
 
-def _prepare_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str | None, Prepared]]:
-    assert _worker_tools is not None
-    return [_prepare(_worker_tools, name, path) for name, path in chunk]
+def _prepare_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str | None, bytes]]:
+    """Prepares and caches a chunk of files; returns (digest, pickled Prepared) of each:
+    pickled once, for the cache and the way back to the parent."""
+    assert _worker_tools is not None and _worker_cache is not None
+    done = [(file_digest, _pickle(prepared)) for file_digest, prepared in
+            (_prepare(_worker_tools, name, path) for name, path in chunk)]
+    key, cache = _worker_cache
+    cache.store_parsed(key, ((path, file_digest, blob)
+                             for (_, path), (file_digest, blob) in zip(chunk, done, strict=True)
+                             if file_digest is not None))
+    return done
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:

@@ -75,21 +75,29 @@ def resolve(href: str, article: Article, links: Links) -> tuple[str, str] | None
     return "route", joined + "/" if path.endswith("/") and joined else joined
 
 
+def anchor_lines(article: Article, found: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """Each href with the line of the Markdown source that holds it (the body's first
+    line when none does)."""
+    if not found:
+        return ()
+    lines = article.body.split("\n")
+    return tuple((href, next((article.body_line + n for n, text in enumerate(lines)
+                              if href in text), article.body_line)) for href in found)
+
+
 def broken_links(articles: Iterable[Article], written: Collection[str],
-                 links: Links, anchors: Mapping[str, Sequence[str]] | None = None
+                 links: Links, anchors: Mapping[str, Sequence[tuple[str, int]]] | None = None
                  ) -> list[Problem]:
     """Warnings for body links into this site that lead to nothing published
-    (`anchors`: each article's hrefs by path, when already known)."""
+    (`anchors`: each article's anchor_lines by path, when already known)."""
     articles = list(articles)
     sources = {a.path: a for a in articles}
     problems = []
     for article in articles:
         found = anchors.get(article.path) if anchors is not None else None
-        found = hrefs(article.html) if found is None else found
-        if not found:
-            continue
-        lines = article.body.split("\n")
-        for href in found:
+        if found is None:
+            found = anchor_lines(article, hrefs(article.html))
+        for href, line in found:
             target = resolve(href, article, links)
             if target is None:
                 continue
@@ -107,7 +115,5 @@ def broken_links(articles: Iterable[Article], written: Collection[str],
                 continue
             else:
                 message = f"link to a page that does not exist: {href}"
-            line = next((article.body_line + n for n, text in enumerate(lines) if href in text),
-                        article.body_line)
             problems.append(Problem(article.path, line, None, message, expected, "warning"))
     return problems

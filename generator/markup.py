@@ -13,9 +13,9 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from generator.content import Article
-from generator.links import hrefs
+from generator.links import anchor_lines, hrefs
 from generator.problems import Problem
-from generator.rawhtml import find_script
+from generator.rawhtml import script_findings
 from generator.urls import Links, media_route
 
 EXTENSIONS = ["tables", "attr_list", "sane_lists", "footnotes", "fenced_code", "md_in_html"]
@@ -33,10 +33,13 @@ class Rendered:
     """Content-relative paths of local images the body shows."""
     links: tuple[str, ...]
     """Site-internal hrefs the body links to, for the link check."""
-    anchors: tuple[str, ...] = ()
-    """Every <a href> of the HTML (raw HTML included), for links.broken_links."""
-    scripts: tuple[tuple[str, str], ...] = ()
-    """rawhtml.find_script of the HTML: scanned once, with the Markdown, and cached."""
+    anchors: tuple[tuple[str, int], ...] = ()
+    """Every <a href> of the HTML (raw HTML included) with its source line, for
+    links.broken_links."""
+    scripts: tuple[tuple[str, int], ...] = ()
+    """rawhtml.script_findings of the HTML: scanned once, with the Markdown, and cached."""
+    image_lines: tuple[int, ...] = ()
+    """The source line of each of `images`, for a warning when one is missing."""
 
 
 class _Collector(Treeprocessor):
@@ -147,8 +150,10 @@ def render(md: markdown.Markdown, article: Article, links: Links) -> Rendered:
     md.reset()
     html = md.convert(article.body)
     summary = article.summary or shorten(collector.summary)
+    # Every line a warning may point at is found now: later stages have no source.
     return Rendered(html, summary, tuple(collector.images), tuple(collector.hrefs),
-                    tuple(hrefs(html)), tuple(find_script(html)))
+                    anchor_lines(article, hrefs(html)), script_findings(article, html),
+                    tuple(_line_of(article, image) for image in collector.images))
 
 
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
@@ -160,15 +165,18 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
 
 
 def apply(article: Article, rendered: Rendered) -> Article:
-    return replace(article, html=rendered.html, summary=rendered.summary)
+    """The article with its HTML and summary, without its Markdown (not needed past this
+    stage: Rendered holds the source lines of what later stages warn about)."""
+    return replace(article, html=rendered.html, summary=rendered.summary, body="")
 
 
 def image_problems(article: Article, rendered: Rendered, existing: set[str]) -> list[Problem]:
     """Warnings for images the body shows that are not in content/."""
     problems = []
-    for image in rendered.images:
+    lines = rendered.image_lines or [_line_of(article, image) for image in rendered.images]
+    for image, line in zip(rendered.images, lines, strict=True):
         if image not in existing:
-            problems.append(Problem(article.path, _line_of(article, image), "image",
+            problems.append(Problem(article.path, line, "image",
                                     f"image not found: {image}",
                                     "a file beside the article or under content/", "warning"))
     return problems

@@ -85,18 +85,22 @@ def find_script(html: str) -> list[tuple[str, str]]:
     return finder.found
 
 
-def script_problems(article: Article, found: Sequence[tuple[str, str]] | None = None
+def script_findings(article: Article, html: str) -> tuple[tuple[str, int], ...]:
+    """(description, line of the Markdown source) for every script-running construct
+    of the article's HTML."""
+    found = find_script(html)
+    if not found:
+        return ()
+    lines = article.body.split("\n")
+    return tuple((what, next((article.body_line + number for number, text in enumerate(lines)
+                              if needle.casefold() in text.casefold()), article.body_line))
+                 for what, needle in found)
+
+
+def script_problems(article: Article, found: Sequence[tuple[str, int]] | None = None
                     ) -> list[Problem]:
     """Warnings, with the line in the Markdown source, for script in one article's body
-    (`found`: its find_script, when already known)."""
-    found = find_script(article.html) if found is None else found
-    if not found:
-        return []
-    problems = []
-    lines = article.body.split("\n")
-    for what, needle in found:
-        line = next((article.body_line + number for number, text in enumerate(lines)
-                     if needle.casefold() in text.casefold()), article.body_line)
-        problems.append(Problem(article.path, line, None,
-                                f"the article body contains {what}", EXPECTED, "warning"))
-    return problems
+    (`found`: its script_findings, when already known)."""
+    found = script_findings(article, article.html) if found is None else found
+    return [Problem(article.path, line, None, f"the article body contains {what}",
+                    EXPECTED, "warning") for what, line in found]
