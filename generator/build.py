@@ -179,7 +179,9 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     # Pagefind indexes a folder holding the whole site: only the spare is one.
     published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
                                 copies, store, base_key, options.jobs, finish, progress,
-                                may_patch=not config.site.search)
+                                may_patch=not config.site.search,
+                                structure=incremental.structure_key(articles, scans),
+                                digests={a.path: a.digest for a in articles})
     decide(published.problems, strict=False)
     result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
                          warnings(problems), time.perf_counter() - started, problems,

@@ -37,17 +37,25 @@ class Entry:
     lastmod: datetime | None
 
 
-def entry(page: Page, site: Site) -> Entry | None:
+def entry(page: Page, site: Site, site_modified: datetime | None = None) -> Entry | None:
     """The sitemap entry of an HTML page (None for pages that stay out): lastmod is the
-    newest `updated`/`date` of what the page shows, or of the whole site for indexes."""
+    newest `updated`/`date` of what the page shows, or of the whole site for indexes
+    (`site_modified`, when known)."""
     if page.template.startswith("@") or page.context.get("kind") in UNLISTED_KINDS:
         return None
     if "article" in page.context:
         return Entry(page.route, last_modified(page.context["article"]))
     shown = page.context.get("articles")
     if shown is None:
-        shown = site.articles
+        if site_modified is None:
+            site_modified = newest_change(site)
+        return Entry(page.route, site_modified)
     return Entry(page.route, max((last_modified(a) for a in shown), default=None))
+
+
+def newest_change(site: Site) -> datetime | None:
+    """The newest `updated`/`date` of the whole site."""
+    return max((last_modified(a) for a in site.articles), default=None)
 
 
 def sitemap_route(part: int) -> str:

@@ -109,6 +109,7 @@ def format_number(value: int) -> str:
     return format_decimal(value, locale=LOCALE)
 
 
+@lru_cache(maxsize=16)
 def month_name(month: int) -> str:
     """1 -> 'Januari'."""
     return str(get_month_names("wide", locale=LOCALE)[month])

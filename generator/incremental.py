@@ -148,7 +148,8 @@ def _prepare(tools: tuple[SiteConfig, Links, Any], name: str, path: str
     rendered = markup.render(md, article, links)
     # The HTML lives in the Article; kept once, in the cache too.
     return article.digest, (markup.apply(article, rendered), found,
-                            dataclasses.replace(rendered, html=""))
+                            dataclasses.replace(rendered, html="",
+                                                structure=structure_token(article)))
 
 
 def _pickle(value: Any) -> bytes:
@@ -224,6 +225,53 @@ def cached_related(cache: BuildCache) -> model.Relate:
 
 # Stage: pages -> fingerprints ------------------------------------------------------------
 
+# Article fields that only the Markdown body decides: every other field may shape pages
+# that do not hold the article itself (its date orders lists, its tags make tag pages).
+_BODY_FIELDS = frozenset({"body", "body_line", "html", "summary", "digest", "image_line"})
+
+
+def structure_token(article: Article) -> str:
+    """A hash of the article's fields that do not come from its Markdown body."""
+    return digest(repr([getattr(article, name) for name in _structure_fields()]))
+
+
+@functools.cache
+def _structure_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Article) if f.name not in _BODY_FIELDS)
+
+
+def structure_key(articles: Sequence[Article], scans: dict[str, markup.Rendered]) -> str:
+    """A hash of everything about the articles that decides which pages exist and what
+    they hold, leaving out what comes from the Markdown body: while it is unchanged, a
+    changed body changes only the pages that hold that article (see PageIndex).
+    `scans` holds each article's structure_token, made by prepare_articles."""
+    return digest(*[scans[a.path].structure or structure_token(a) for a in articles])
+
+
+@dataclasses.dataclass(frozen=True)
+class PageIndex:
+    """Which output files hold which articles, as of the last build into an output folder,
+    and the article digests they were made from. Remembered under a key of the page
+    structure (structure_key and everything else pages are made of): when the next
+    build has the same key, only the files holding an article whose digest changed
+    need a new fingerprint; every other file's is the one in the manifest."""
+
+    digests: dict[str, str]
+    sources: dict[str, tuple[str, ...]]
+    """Article path -> the output files whose context holds it."""
+
+    def affected(self, digests: dict[str, str]) -> set[str] | None:
+        """The files that hold a changed article; None when the articles are not the same
+        ones (the index does not apply)."""
+        if digests.keys() != self.digests.keys():
+            return None
+        files: set[str] = set()
+        for path, file_digest in digests.items():
+            if self.digests[path] != file_digest:
+                files.update(self.sources.get(path, ()))
+        return files
+
+
 INLINE_ARTICLES = 32
 
 
@@ -237,11 +285,14 @@ class Fingerprints:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.memo: dict[int, tuple[Any, str]] = {}
+        self.memo: dict[int, tuple[Any, str, frozenset[str]]] = {}
+        self.paths: set[str] = set()
+        """Paths of the articles the page being described holds (see `sources`)."""
 
     def page(self, page: Page) -> str | None:
         """The page's fingerprint; None when its context holds something unknown (then the
         page is always rendered)."""
+        self.paths = set()
         try:
             parts: list[str] = [self.base, repr(page.route), repr(page.template)]
             self._describe(page.context, parts)
@@ -249,12 +300,18 @@ class Fingerprints:
             return None
         return _join_digest(parts)
 
+    def sources(self) -> set[str]:
+        """The articles the page last fingerprinted holds, anywhere in its context: the
+        only ones whose Markdown can change its bytes (see PageIndex)."""
+        return self.paths
+
     def _describe(self, value: Any, out: list[str]) -> None:
         kind = type(value)
         if kind is str:
             out.append("s" + repr(value))
         elif kind is Article:
             out.append(_article_token(value))
+            self.paths.add(value.path)
         elif value is None or kind in (int, float, bool):
             out.append(f"{kind.__name__}:{value!r}")
         elif isinstance(value, datetime | date):
@@ -268,6 +325,7 @@ class Fingerprints:
             # A page's own slice of a list, an article's related ones: described in
             # place (cheaper than remembering them); long lists are remembered.
             out.append("L" + "".join([_article_token(item) for item in value]))
+            self.paths.update(item.path for item in value)
         elif isinstance(value, list | tuple) or dataclasses.is_dataclass(value):
             out.append(self._shared(value))
         else:
@@ -277,13 +335,17 @@ class Fingerprints:
         """The description of an object many pages hold (a tag's articles, the popular
         list, an office), made once."""
         hit = self.memo.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        inner: list[str] = []
-        self._container(value, inner)
-        text = "M" + _join_digest(inner)
-        self.memo[id(value)] = (value, text)  # holding `value` keeps its id from being reused
-        return text
+        if hit is None or hit[0] is not value:
+            outer, self.paths = self.paths, set()
+            inner: list[str] = []
+            try:
+                self._container(value, inner)
+            finally:
+                found, self.paths = frozenset(self.paths), outer
+            # Holding `value` keeps its id from being reused.
+            hit = self.memo[id(value)] = (value, "M" + _join_digest(inner), found)
+        self.paths.update(hit[2])
+        return hit[1]
 
     def _container(self, value: Any, out: list[str]) -> None:
         describe = self._describe
@@ -299,6 +361,7 @@ class Fingerprints:
                     out.append(f"{key!r}=s{item!r}")
                 elif kind is Article:
                     out.append(f"{key!r}={_article_token(item)}")
+                    self.paths.add(item.path)
                 else:
                     out.append(repr(key))
                     describe(item, out)

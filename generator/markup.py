@@ -40,6 +40,8 @@ class Rendered:
     """rawhtml.script_findings of the HTML: scanned once, with the Markdown, and cached."""
     image_lines: tuple[int, ...] = ()
     """The source line of each of `images`, for a warning when one is missing."""
+    structure: str = ""
+    """incremental.structure_token of the article, made once with it (cached)."""
 
 
 class _Collector(Treeprocessor):

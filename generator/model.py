@@ -232,13 +232,15 @@ def build(articles: Iterable[Article], config: SiteConfig,
     by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
     for article in listed:
         by_month[(article.date.year, article.date.month)].append(article)
-    popular = sorted(listed, key=lambda a: (-a.views, -a.date.timestamp(), a.path))
+    # `listed` is newest first (then by path), and nsmallest keeps that order among
+    # equal views: most read, then newest.
+    popular = heapq.nsmallest(POPULAR_COUNT, listed, key=lambda a: -a.views)
     previous = {a.path: b for a, b in itertools.pairwise(ordered)}
     following = {b.path: a for a, b in itertools.pairwise(ordered)}
     return Site(
         articles=tuple(ordered), listed=tuple(listed), tags=tags, offices=offices,
         provinces=provinces,
         by_month={key: tuple(items) for key, items in sorted(by_month.items(), reverse=True)},
-        popular=tuple(popular[:POPULAR_COUNT]), related=relate(ordered),
+        popular=tuple(popular), related=relate(ordered),
         previous=previous, following=following,
     )

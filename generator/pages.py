@@ -82,8 +82,9 @@ def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
     from generator import crawlers, feeds  # they build on Page
 
     entries = []
+    newest = crawlers.newest_change(site)
     for page in html_pages(site, config):
-        if (found := crawlers.entry(page, site)) is not None:
+        if (found := crawlers.entry(page, site, newest)) is not None:
             entries.append(found)
         yield page
     yield from feeds.feed_pages(site, config)

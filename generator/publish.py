@@ -10,12 +10,13 @@ the whole site is staged and swapped in at once, as spare.SpareStaging promises.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import incremental
-from generator.cache import BuildCache, Written
+from generator.cache import BuildCache, Written, digest
 from generator.pages import Page
 from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
@@ -56,22 +57,22 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
             jobs: int | None = None, finish: Finish | None = None,
             progress: incremental.Progress = incremental.no_progress,
-            may_patch: bool = True) -> Published:
+            may_patch: bool = True, structure: str = "",
+            digests: dict[str, str] | None = None) -> Published:
     """Renders and stages what changed, reuses the rest, calls `finish`, then publishes
     the result into `target`: in place when little changed and `may_patch` (see
     patch.py), else swapped in whole. `copies` are (output path, source file) pairs:
-    static files and media."""
+    static files and media. `structure` (incremental.structure_key) and `digests` (each
+    article's, by path) let an unchanged page keep its fingerprint without describing
+    it again (incremental.PageIndex)."""
     finish_interrupted(target)
     pages = list(planned)
-    prints = incremental.Fingerprints(base_key)
     files = [output_file(page.route) for page in pages]
-    wanted: dict[str, str | None] = {}
-    for file, page in zip(files, pages, strict=True):
-        wanted[file] = prints.page(page)
+    manifest = cache.manifest(target)
+    wanted, index = _fingerprints(target, pages, files, cache, manifest, base_key,
+                                  structure, digests)
     for file, source in copies:
         wanted[file] = "copy:" + incremental.stat_key([(file, source)])
-
-    manifest = cache.manifest(target)
     present, _ = listing(target)
 
     def reusable(file: str) -> bool:
@@ -81,6 +82,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 and present.get(file) == (known.size, known.mtime_ns, known.inode))
 
     if present and set(present) == set(wanted) and all(map(reusable, wanted)):
+        if index is not None:
+            cache.memorize(*index)
         return Published(0, len(pages), 0, [])
 
     fresh = [file for file in wanted if not reusable(file)]
@@ -132,5 +135,41 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         staging.rollback()
         raise
     cache.store_manifest(target, written, manifest)
+    if index is not None:
+        cache.memorize(*index)
     return Published(len(todo), len(pages), staging.changed, [])
+
+
+def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: BuildCache,
+                  manifest: dict[str, Written], base_key: str, structure: str,
+                  digests: dict[str, str] | None
+                  ) -> tuple[dict[str, str | None], tuple[str, str, object] | None]:
+    """The fingerprint of each page's file, and the PageIndex to remember once the
+    build is published (as memorize's arguments; None without `digests`)."""
+    prints = incremental.Fingerprints(base_key)
+    wanted: dict[str, str | None] = {}
+    if digests is None:
+        for file, page in zip(files, pages, strict=True):
+            wanted[file] = prints.page(page)
+        return wanted, None
+    name, key = f"pages:{target}", digest(base_key, structure)
+    known = cache.recall(name, key)
+    affected = known.affected(digests) if isinstance(known, incremental.PageIndex) else None
+    sources: dict[str, list[str]] = defaultdict(list)
+    for file, page in zip(files, pages, strict=True):
+        before = manifest.get(file)
+        if affected is not None and file not in affected and before is not None \
+                and before.fingerprint:
+            wanted[file] = before.fingerprint  # holds no changed article: as it was
+            continue
+        wanted[file] = prints.page(page)
+        if affected is None:
+            for path in prints.sources():
+                sources[path].append(file)
+    if affected is not None and isinstance(known, incremental.PageIndex):
+        index = incremental.PageIndex(digests, known.sources)
+    else:
+        index = incremental.PageIndex(digests, {path: tuple(files)
+                                                for path, files in sources.items()})
+    return wanted, (name, key, index)
 

@@ -304,3 +304,54 @@ def test_related_articles_are_reused_only_while_tags_and_order_hold(tmp_path):
     assert model.related_key(changed) != model.related_key(ordered)
     assert relate(changed) == model.related_articles(changed)
     store.close()
+
+
+def _described(monkeypatch) -> list[str]:
+    """Routes of the pages whose context gets described (fingerprinted) from now on."""
+    routes: list[str] = []
+    real = incremental.Fingerprints.page
+
+    def page(self, page):
+        routes.append(page.route)
+        return real(self, page)
+
+    monkeypatch.setattr(incremental.Fingerprints, "page", page)
+    return routes
+
+
+def test_body_edit_describes_only_the_pages_holding_the_article(site, tmp_path, monkeypatch):
+    described = _described(monkeypatch)
+    # The first paragraph is the summary: cards on lists, feeds and neighbours show it.
+    edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Paragraf pertama berita 0.",
+         "Ringkasan yang baru.")
+    result = run_build(site)
+    described = list(described)  # not the clean build's
+    assert tree_digest(site / "public") == clean(site, tmp_path)
+    office = site / "public/kantor/kpu-kabupaten-blora/index.html"
+    assert "Ringkasan yang baru." in office.read_text(encoding="utf-8")
+    assert "berita/berita-nomor-0/" in described
+    assert "berita/berita-nomor-13/" not in described  # no link to nomor 0 on it
+    assert 0 < result.rendered <= len(set(described)) < result.pages // 2
+
+
+def test_front_matter_edits_describe_every_page_again(site, tmp_path, monkeypatch):
+    described = _described(monkeypatch)
+    edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "2024-01-01 10:00",
+         "2024-12-30 10:00")
+    result = run_build(site)
+    assert len(described) == result.pages  # the structure changed: every page
+    assert tree_digest(site / "public") == clean(site, tmp_path)
+
+
+def test_page_index_is_kept_per_output_folder_and_survives_damage(site, tmp_path):
+    other = tmp_path / "other"
+    run_build(site, other)
+    edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Isi *tebal* 0", "Isi dua")
+    rebuild_equals_clean(site, tmp_path)
+    run_build(site, other)
+    assert tree_digest(other) == tree_digest(site / "public")
+    database = site / cache_module.CACHE_DIR / cache_module.CACHE_FILE
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE memo SET value = ? WHERE name LIKE 'pages:%'", (b"\x80\x04K\x01.",))
+    edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Isi dua", "Isi tiga")
+    rebuild_equals_clean(site, tmp_path)
