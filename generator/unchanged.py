@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,30 +32,64 @@ class Summary:
     """The date of the first scheduled article: from then on the site changes."""
 
 
+Signature = tuple[int, int, int, int]
+"""A file's size, mtime, ctime (ns) and inode: any write changes the ctime."""
+RACY_NS = 2_000_000_000
+"""A file changed this recently before a build is read again by the next one: a second
+write within the same clock tick would leave its signature as it was (git's "racily
+clean" entries)."""
+
+
+@dataclass
+class FileDigests:
+    """The hash of each Markdown and TOML file of the site, by path; a file whose
+    signature is the one recorded by the last build is not read again."""
+
+    known: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+    """From the last build: path -> (signature, hex digest)."""
+    current: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+    started_ns: int = field(default_factory=time.time_ns)
+
+    def digest(self, path: str) -> str:
+        info = os.stat(path)
+        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        hit = self.known.get(path)
+        if hit is not None and hit[0] == signature:
+            self.current[path] = hit
+            return hit[1]
+        with open(path, "rb") as file:
+            hexdigest = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started_ns - RACY_NS:
+            self.current[path] = (signature, hexdigest)
+        return hexdigest
+
+    @property
+    def digests(self) -> dict[str, str]:
+        return {path: hexdigest for path, (_, hexdigest) in self.current.items()}
+
+
 def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path,
-               digests: dict[str, str] | None = None) -> str:
+               files: FileDigests | None = None) -> str:
     """Hash of code, options, the theme and every file of the site folder (Markdown
-    by its bytes, any other file by size and mtime), leaving out the output folder,
-    hidden folders (the cache, the spare, .git) and __pycache__: whatever input a
-    build reads lies in there. `digests` receives each Markdown file's hash by path,
-    so that the build need not read the file again."""
+    and TOML by their bytes, any other file by size and mtime), leaving out the output
+    folder, hidden folders (the cache, the spare, .git) and __pycache__: whatever input
+    a build reads lies in there. `files` gives and records each Markdown and TOML
+    file's hash, so that an unchanged file is neither read here nor again by the
+    build."""
+    files = files if files is not None else FileDigests()
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs[-1:])}\x1f".encode())
     skip = os.path.abspath(output)
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
                          and os.path.join(folder, d) != skip)
         h.update(f"\x1e{folder}".encode("utf-8", "surrogateescape"))
-        for name in sorted(files):
+        for name in sorted(names):
             path = os.path.join(folder, name)
             h.update(f"\x1f{name}\x1f".encode("utf-8", "surrogateescape"))
             try:
                 if name.endswith((".md", ".toml")):
-                    with open(path, "rb") as file:
-                        file_hash = hashlib.blake2b(file.read(), digest_size=16)
-                    h.update(file_hash.digest())
-                    if digests is not None:
-                        digests[path] = file_hash.hexdigest()
+                    h.update(files.digest(path).encode())
                 else:
                     info = os.stat(path)
                     h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
