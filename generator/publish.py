@@ -82,8 +82,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 and present.get(file) == (known.size, known.mtime_ns, known.inode))
 
     if present and set(present) == set(wanted) and all(map(reusable, wanted)):
-        if index is not None:
-            cache.memorize(*index)
+        for memo in index:
+            cache.memorize(*memo)
         return Published(0, len(pages), 0, [])
 
     fresh = [file for file in wanted if not reusable(file)]
@@ -135,25 +135,31 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         staging.rollback()
         raise
     cache.store_manifest(target, written, manifest)
-    if index is not None:
-        cache.memorize(*index)
+    for memo in index:
+        cache.memorize(*memo)
     return Published(len(todo), len(pages), staging.changed, [])
 
 
 def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: BuildCache,
                   manifest: dict[str, Written], base_key: str, structure: str,
                   digests: dict[str, str] | None
-                  ) -> tuple[dict[str, str | None], tuple[str, str, object] | None]:
-    """The fingerprint of each page's file, and the PageIndex to remember once the
-    build is published (as memorize's arguments; None without `digests`)."""
+                  ) -> tuple[dict[str, str | None], list[tuple[str, str, object]]]:
+    """The fingerprint of each page's file, and what to remember once the build is
+    published (memorize's arguments): the PageIndex when it was made anew, and the
+    digests the published files are made from."""
     prints = incremental.Fingerprints(base_key)
     wanted: dict[str, str | None] = {}
     if digests is None:
         for file, page in zip(files, pages, strict=True):
             wanted[file] = prints.page(page)
-        return wanted, None
+        return wanted, []
+    # The index is big and changes only with the structure; the digests are small and
+    # change with every edit: they are remembered apart.
     name, key = f"pages:{target}", digest(base_key, structure)
     known = cache.recall(name, key)
+    last = cache.recall(f"digests:{target}", key)
+    if isinstance(known, incremental.PageIndex) and isinstance(last, dict):
+        known = incremental.PageIndex(last, known.sources)
     affected = known.affected(digests) if isinstance(known, incremental.PageIndex) else None
     sources: dict[str, list[str]] = defaultdict(list)
     for file, page in zip(files, pages, strict=True):
@@ -166,10 +172,10 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
         if affected is None:
             for path in prints.sources():
                 sources[path].append(file)
-    if affected is not None and isinstance(known, incremental.PageIndex):
-        index = incremental.PageIndex(digests, known.sources)
-    else:
-        index = incremental.PageIndex(digests, {path: tuple(files)
-                                                for path, files in sources.items()})
-    return wanted, (name, key, index)
+    remember: list[tuple[str, str, object]] = []
+    if affected is None:
+        remember.append((name, key, incremental.PageIndex(
+            digests, {path: tuple(files) for path, files in sources.items()})))
+    remember.append((f"digests:{target}", key, digests))  # after the index it goes with
+    return wanted, remember
 
