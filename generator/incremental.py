@@ -422,8 +422,10 @@ _worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
                  jobs: int | None = None) -> Iterator[Any]:
     """handle(index, bytes or Problem) for each page, in order, run where the page was
-    rendered: in forked worker processes when there are many pages, so that the bytes
-    are written there and only `handle`'s small result travels back."""
+    rendered: when there are many pages, in `jobs` processes (this one and forked
+    workers), so that the bytes are written there and only `handle`'s small result
+    travels back. This process takes every jobs-th chunk itself: one process fewer
+    holds a copy of the site, and none waits idle."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
@@ -432,9 +434,13 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
         return
     _worker_pages = (pages, render_one, handle)
     try:
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-            for chunk in pool.map(_render_chunk, range(0, len(pages), CHUNK)):
-                yield from chunk
+        with ProcessPoolExecutor(jobs - 1, mp_context=get_context("fork")) as pool:
+            starts = range(0, len(pages), CHUNK)
+            theirs = {start: pool.submit(_render_chunk, start)
+                      for number, start in enumerate(starts) if number % jobs}
+            for start in starts:
+                done = theirs.pop(start, None)
+                yield from _render_chunk(start) if done is None else done.result()
     finally:
         _worker_pages = None
 

@@ -10,6 +10,7 @@ the whole site is staged and swapped in at once, as spare.SpareStaging promises.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -98,21 +99,21 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 if not (reusable(file) and staging.keep(file))]
         problems: list[Problem] = []
 
-        def stage(index: int, result: bytes | Problem) -> tuple[str, object, int]:
-            # Runs in the worker that rendered the page: only this tuple comes back.
+        def stage(index: int, result: bytes | Problem) -> tuple[str, object, int, int]:
+            # Runs in the process that rendered the page: only this tuple comes back.
             if isinstance(result, Problem):
-                return "", result, 0
+                return "", result, 0, os.getpid()
             file, before = files[todo[index]], staging.changed
             staging.write(file, result)
-            return file, staging.stats[file], staging.changed - before
+            return file, staging.stats[file], staging.changed - before, os.getpid()
 
         todo_pages = [pages[i] for i in todo]
         results = incremental.render_pages(todo_pages, render_one, stage, jobs)
         sized = incremental.Sized(results, len(todo_pages))
-        for file, outcome, changed in progress("Menulis halaman", sized):
+        for file, outcome, changed, where in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
-            else:
+            elif where != os.getpid():  # a worker's staging: bring this one up to date
                 staging.written.add(file)
                 staging.stats[file] = outcome  # type: ignore[assignment]
                 staging.changed += changed

@@ -355,3 +355,17 @@ def test_page_index_is_kept_per_output_folder_and_survives_damage(site, tmp_path
         db.execute("UPDATE memo SET value = ? WHERE name LIKE 'pages:%'", (b"\x80\x04K\x01.",))
     edit(site / "content/kpu-kabupaten-blora/2024/berita-0.md", "Isi dua", "Isi tiga")
     rebuild_equals_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_files_changed_counts_each_changed_file_once(make_site, tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(incremental, "PARALLEL_PAGES", 1)  # workers even for few pages
+    root = make_site(site_files())
+    run_build(root, jobs=jobs)
+    before = tree_digest(root / "public")
+    edit(root / "content/kpu-kabupaten-blora/2024/berita-3.md", "Berita Nomor 3", "Judul Lain")
+    result = run_build(root, jobs=jobs)
+    after = tree_digest(root / "public")
+    differ = {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
+    assert result.files_changed == len(differ - before.keys()) + len(
+        {f for f in differ if f in before and f in after})
