@@ -421,11 +421,12 @@ _worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 
 def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
                  jobs: int | None = None) -> Iterator[Any]:
-    """handle(index, bytes or Problem) for each page, in order, run where the page was
-    rendered: when there are many pages, in `jobs` processes (this one and forked
-    workers), so that the bytes are written there and only `handle`'s small result
-    travels back. This process takes every jobs-th chunk itself: one process fewer
-    holds a copy of the site, and none waits idle."""
+    """handle(index, bytes or Problem) for each page, run where the page was rendered:
+    when there are many pages, in `jobs` processes (this one and forked workers), so
+    that the bytes are written there and only `handle`'s small result travels back.
+    This process works too (one process fewer holds a copy of the site): the workers
+    take chunks from the start, this process from the end, until they meet. Results
+    come in no particular order."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
@@ -435,12 +436,15 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
     _worker_pages = (pages, render_one, handle)
     try:
         with ProcessPoolExecutor(jobs - 1, mp_context=get_context("fork")) as pool:
-            starts = range(0, len(pages), CHUNK)
-            theirs = {start: pool.submit(_render_chunk, start)
-                      for number, start in enumerate(starts) if number % jobs}
-            for start in starts:
-                done = theirs.pop(start, None)
-                yield from _render_chunk(start) if done is None else done.result()
+            queued = [pool.submit(_render_chunk, start)
+                      for start in range(0, len(pages), CHUNK)]
+            for number in reversed(range(len(queued))):
+                if not queued[number].cancel():  # a worker has it: the rest are theirs
+                    break
+                yield from _render_chunk(number * CHUNK)
+            for future in queued:
+                if not future.cancelled():
+                    yield from future.result()
     finally:
         _worker_pages = None
 

@@ -121,6 +121,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                     staging.staged.add(file)
         if problems:
             staging.rollback()
+            problems.sort(key=lambda p: (p.path, p.line or 0, p.message))  # any order came
             return Published(len(todo) - len(problems), len(pages), 0, problems)
         for file, source in copies:
             if not (reusable(file) and staging.keep(file)):
