@@ -89,9 +89,15 @@ def is_ignored(name: str) -> bool:
 
 def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
     """Every article file under root/content, sorted; symlinks out of content/ skipped."""
+    names, problems = find_source_names(root)
+    return [Path(name) for name in names], problems
+
+
+def find_source_names(root: Path) -> tuple[list[str], list[Problem]]:
+    """find_sources, as path strings (a site has tens of thousands)."""
     content = root / CONTENT_DIR
     problems: list[Problem] = []
-    found: list[Path] = []
+    found: list[str] = []
     if not content.is_dir():
         return [], [Problem(CONTENT_DIR, None, None, "content folder not found",
                             "a content/ folder with Markdown articles")]
@@ -113,8 +119,8 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                 continue
             if is_ignored(entry.name):
                 continue
-            file = Path(entry.path)
             if entry.is_symlink():
+                file = Path(entry.path)
                 try:
                     target = file.resolve(strict=True)
                 except (OSError, RuntimeError):  # dangling, or a loop
@@ -128,7 +134,7 @@ def find_sources(root: Path) -> tuple[list[Path], list[Problem]]:
                                             "ignored: symbolic link leads outside content/",
                                             "a real file inside content/", "warning"))
                     continue
-            found.append(file)
+            found.append(entry.path)
         pending.extend(reversed(folders))  # depth first, in name order
     return found, problems
 

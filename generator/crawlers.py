@@ -50,7 +50,7 @@ def entry(page: Page, site: Site, site_modified: datetime | None = None) -> Entr
         if site_modified is None:
             site_modified = newest_change(site)
         return Entry(page.route, site_modified)
-    return Entry(page.route, max((last_modified(a) for a in shown), default=None))
+    return Entry(page.route, max((a.updated or a.date for a in shown), default=None))
 
 
 def newest_change(site: Site) -> datetime | None:

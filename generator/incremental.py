@@ -80,7 +80,7 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     Returns the articles, every problem, and each article's markup.Rendered by path."""
     digests = digests or {}
     key = digest(config_key(config), links.base_url)
-    files, problems = content.find_sources(config.root)
+    files, problems = content.find_source_names(config.root)
     prefix = str(config.root) + os.sep
     paths = [_relative(file, prefix) for file in files]
     known = cache.parsed(key)
@@ -88,11 +88,11 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     for file, path in zip(files, paths, strict=True):
         hit = known.get(path)
         result = None
-        if hit is not None and hit[0] == (digests.get(str(file)) or _file_digest(file)):
+        if hit is not None and hit[0] == (digests.get(file) or _file_digest(file)):
             result = _unpickle(hit[1])
         prepared.append(result)
     missing = [i for i, result in enumerate(prepared) if result is None]
-    todo = [(str(files[i]), paths[i]) for i in missing]
+    todo = [(files[i], paths[i]) for i in missing]
     jobs = workers() if jobs is None else jobs
     if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
         # Each worker stores what it made in the cache itself: the parent only reads.
@@ -125,9 +125,10 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     return articles, problems, scans
 
 
-def _file_digest(file: Path) -> str | None:
+def _file_digest(file: str) -> str | None:
     try:
-        return hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+        with open(file, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
     except OSError:
         return None
 
@@ -186,10 +187,10 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
         yield list(items[start : start + size])
 
 
-def _relative(file: Path, prefix: str) -> str:
+def _relative(name: str, prefix: str) -> str:
     """content._rel without pathlib's cost (files come from walking under the root)."""
-    name = str(file)
-    return name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) else file.as_posix()
+    return name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) \
+        else Path(name).as_posix()
 
 
 def _unpickle(value: bytes) -> Any:
