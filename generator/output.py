@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -76,6 +77,31 @@ class Discard:
 
     def rollback(self) -> None:
         """Nothing to undo."""
+
+
+def live_has(present: dict[str, tuple[int, int, int]], output: Path, file: str, size: int,
+             read: Callable[[], bytes]) -> bool:
+    """The live output's `file` (listed in `present`) already has these bytes: a stager
+    then keeps it as it is, so its mtime stays."""
+    live = present.get(file)
+    if live is None or live[0] != size:
+        return False
+    try:
+        return Path(output, file).read_bytes() == read()
+    except OSError:
+        return False
+
+
+def create(path: str, data: bytes) -> None:
+    """Writes a new file; FileExistsError rather than write through an existing one."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+
+
+def create_copy(path: str, source: Path) -> None:
+    """Copies `source` to a new file, as `create`."""
+    with open(source, "rb") as original, open(path, "xb") as handle:
+        shutil.copyfileobj(original, handle)
 
 
 def discard(folder: Path) -> None:

@@ -20,7 +20,15 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.output import UnsafePath, check_relative, discard, safe_relative
+from generator.output import (
+    UnsafePath,
+    check_relative,
+    create,
+    create_copy,
+    discard,
+    live_has,
+    safe_relative,
+)
 
 PATCH_SUFFIX = ".patch"
 JOURNAL = "journal"
@@ -69,27 +77,20 @@ class PatchStaging:
         return True
 
     def write(self, file: str, data: bytes) -> None:
-        if not self._same_as_live(file, len(data), lambda: data):
-            self._stage(file, lambda path: _create(path, data))
+        if not (live_has(self.present, self.output, file, len(data), lambda: data)
+                and self.keep(file)):
+            self._stage(file, lambda path: create(path, data))
 
     def copy(self, file: str, source: Path) -> None:
-        if not self._same_as_live(file, source.stat().st_size, source.read_bytes):
-            self._stage(file, lambda path: shutil.copyfile(source, path))
+        if not (live_has(self.present, self.output, file, source.stat().st_size,
+                         source.read_bytes) and self.keep(file)):
+            self._stage(file, lambda path: create_copy(path, source))
 
     def read(self, file: str) -> bytes:
         """The bytes the file will have once published."""
         if file in self.staged:
             return Path(self.root, staged_name(file)).read_bytes()
         return Path(self.output, file).read_bytes()
-
-    def _same_as_live(self, file: str, size: int, read: Callable[[], bytes]) -> bool:
-        live = self.present.get(file)
-        if live is None or live[0] != size:
-            return False
-        try:
-            return Path(self.output, file).read_bytes() == read() and self.keep(file)
-        except OSError:
-            return False
 
     def _stage(self, file: str, make: Callable[[str], object]) -> None:
         check_relative(file)
@@ -174,8 +175,3 @@ def _remove_empty(output: Path, folder: str) -> None:
         except OSError:
             return
         folder = os.path.dirname(folder)
-
-
-def _create(path: str, data: bytes) -> None:
-    with open(path, "xb") as handle:
-        handle.write(data)

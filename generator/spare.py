@@ -18,7 +18,15 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.output import OLD_SUFFIX, discard, exchange, safe_relative
+from generator.output import (
+    OLD_SUFFIX,
+    create,
+    create_copy,
+    discard,
+    exchange,
+    live_has,
+    safe_relative,
+)
 
 SPARE_SUFFIX = ".spare"
 
@@ -121,26 +129,18 @@ class SpareStaging:
         return True
 
     def write(self, file: str, data: bytes) -> None:
-        if not self._same_as_live(file, len(data), lambda: data):
-            self._stage(file, lambda tmp: _create(tmp, data))
+        if not (live_has(self.present, self.output, file, len(data), lambda: data)
+                and self.keep(file)):
+            self._stage(file, lambda tmp: create(tmp, data))
 
     def copy(self, file: str, source: Path) -> None:
-        if not self._same_as_live(file, source.stat().st_size, source.read_bytes):
-            self._stage(file, lambda tmp: _create_copy(tmp, source))
+        if not (live_has(self.present, self.output, file, source.stat().st_size,
+                         source.read_bytes) and self.keep(file)):
+            self._stage(file, lambda tmp: create_copy(tmp, source))
 
     def read(self, file: str) -> bytes:
         """The bytes the file will have once published."""
         return Path(self.root, file).read_bytes()
-
-    def _same_as_live(self, file: str, size: int, read: Callable[[], bytes]) -> bool:
-        """The live file has these very bytes: kept (linked), so its mtime stays."""
-        live = self.present.get(file)
-        if live is None or live[0] != size:
-            return False
-        try:
-            return Path(self.output, file).read_bytes() == read() and self.keep(file)
-        except OSError:
-            return False
 
     def _stage(self, file: str, make: Callable[[str], None]) -> None:
         target = self._path(file)
@@ -174,14 +174,3 @@ class SpareStaging:
 
     def rollback(self) -> None:
         """Nothing to undo: only the spare was touched, and the next build repairs it."""
-
-
-def _create(path: str, data: bytes) -> None:
-    """Writes a new file; FileExistsError rather than write through an existing one."""
-    with open(path, "xb") as handle:
-        handle.write(data)
-
-
-def _create_copy(path: str, source: Path) -> None:
-    with open(source, "rb") as original, open(path, "xb") as handle:
-        shutil.copyfileobj(original, handle)
