@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.config import SiteConfig
+from generator.config import Office, SiteConfig
 from generator.content import Article
 from generator.i18n import month_name, t
 from generator.model import Site
@@ -44,6 +44,18 @@ class Pagination:
     def next_route(self) -> str:
         """Route of the page after (only when has_next)."""
         return self.routes[self.number]
+
+
+@dataclass(frozen=True)
+class OfficeRegion:
+    """`group` of an office's list pages: the office, its kabupaten/kota offices and
+    their newest articles. Not all of the office's own articles (model.OfficeGroup):
+    a page then depends only on the articles it shows, and an edit re-renders it only
+    when it shows the edited article."""
+
+    office: Office
+    children: tuple[Office, ...]
+    region_latest: tuple[Article, ...]
 
 
 @dataclass(frozen=True)
@@ -105,9 +117,10 @@ def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                {"kind": "offices", "title": t("all_offices"), "provinces": site.provinces,
                 "groups": site.offices})
     for slug, group in site.offices.items():
+        region = OfficeRegion(group.office, group.children, group.region_latest)
         yield from _list_pages(group.articles, config, "office", group.office.name,
                                template="office.html",
-                               extra={"office": group.office, "group": group}, slug=slug)
+                               extra={"office": group.office, "group": region}, slug=slug)
     yield from archive_pages(site, config)
     if config.site.search:
         yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
