@@ -157,7 +157,8 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     if not dry_run:
         decide(problems, options.strict)
     site = model.build(articles, config, incremental.cached_related(store))
-    env = render.make_environment(config, links, pictures.sets)
+    compiled = render.compiled_folder(store.file.parent, links) if store.file else None
+    env = render.make_environment(config, links, pictures.sets, compiled)
     env.globals.update(query_redirects=query_redirect_script(articles, links),
                        preview=options.preview,
                        publication_status=lambda article: schedule.status(article, now))

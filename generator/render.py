@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import quote
 import jinja2
 
 from generator import crawlers, feeds, i18n, share
+from generator.cache import code_key, digest
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.images import ImageSet, picture_function
@@ -62,7 +64,10 @@ def share_links(url: str, title: str) -> list[tuple[str, str, str]]:
 
 
 def make_environment(config: SiteConfig, links: Links,
-                     pictures: Mapping[str, ImageSet] | None = None) -> jinja2.Environment:
+                     pictures: Mapping[str, ImageSet] | None = None,
+                     compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of a build. `compiled`: a folder where compiled templates
+    are kept for the next build (see compiled_folder)."""
     dirs = template_dirs(config.root)
     loader = jinja2.ChoiceLoader([
         jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(dirs[-1]))}),
@@ -78,6 +83,7 @@ def make_environment(config: SiteConfig, links: Links,
         # Each build makes its own environment, so templates cannot change under it; with
         # auto_reload every get_template (each page, each include) would stat the file.
         auto_reload=False,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.filters.update(
         when=lambda a: i18n.format_when(a.date, a.has_time) if isinstance(a, Article)
@@ -90,7 +96,8 @@ def make_environment(config: SiteConfig, links: Links,
         # Also filters, as the theme writes them (`'latest'|t`, `'tag'|url(slug=s)`): a
         # filter is called directly, where a global function goes through Context.call,
         # and Jinja runs one on constants once, when it compiles the template, keeping the
-        # escaped text. (So a bytecode cache kept across builds would be wrong here.)
+        # escaped text. (So compiled templates are kept only under a key of what they
+        # fold in: see compiled_folder.)
         t=i18n.t,
         url=links.url,
         abs_url=links.abs_url,
@@ -118,6 +125,23 @@ def make_environment(config: SiteConfig, links: Links,
         overridden=overridden_templates(dirs),
     )
     return env
+
+
+def compiled_folder(cache_dir: Path, links: Links) -> Path:
+    """Where compiled templates are kept between builds: compiling the theme costs a
+    fresh process more than rendering a few pages. Jinja checks each template's source
+    itself; what the compiled code holds besides (interface strings and links worked
+    out at compile time, Jinja's own version) is in the folder's name. Folders of other
+    keys are removed."""
+    key = digest(code_key(), jinja2.__version__, links.base_url)
+    parent = cache_dir / "templates"
+    folder = parent / key
+    if parent.is_dir():
+        for old in parent.iterdir():
+            if old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def template_problem(exc: Exception, page: Page, dirs: Iterable[Path]) -> Problem:

@@ -369,3 +369,18 @@ def test_files_changed_counts_each_changed_file_once(make_site, tmp_path, monkey
     differ = {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
     assert result.files_changed == len(differ - before.keys()) + len(
         {f for f in differ if f in before and f in after})
+
+
+def test_compiled_templates_are_kept_under_a_key_of_what_they_fold_in(site, tmp_path):
+    folders = site / cache_module.CACHE_DIR / "templates"
+    [first] = list(folders.iterdir())
+    assert any(first.iterdir())  # the theme, compiled
+    rebuild_equals_clean(site, tmp_path, base_url="https://lain.example/sub/")
+    [second] = list(folders.iterdir())  # another base URL: another key, the old one gone
+    assert second != first
+    theme = site / "templates"  # a site template of its own: compiled afresh
+    theme.mkdir(exist_ok=True)
+    (theme / "404.html").write_text('{% extends "!theme/404.html" %}{% block title %}'
+                                    'Hilang{% endblock %}', encoding="utf-8")
+    rebuild_equals_clean(site, tmp_path, base_url="https://lain.example/sub/")
+    assert "Hilang" in (site / "public/404.html").read_text(encoding="utf-8")
