@@ -3,9 +3,12 @@
 - `prepare_articles`: content.parse and markup.render of each article file; a file whose
   bytes are unchanged is neither parsed nor rendered again, and the work of a cold
   build is shared among the CPU cores.
-- `fingerprint`: a hash of everything a page's bytes are made from, so an unchanged page
-  is neither rendered nor written (its file is hard-linked from the previous output).
-- `render_pages`: renders the pages that need it, in worker processes when many do.
+- `cached_related`: model.related_articles, reused while tags and order hold.
+- `Fingerprints`: a hash of everything a page's bytes are made from, so an unchanged page
+  is neither rendered nor written; `structure_key` and `PageIndex` let a body-only edit
+  describe only the pages that hold the edited article.
+- `render_pages`: renders the pages that need it, in this process and forked workers
+  when many do.
 
 The cache only ever saves work: each function gives what the plain stage would.
 """

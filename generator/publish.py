@@ -1,11 +1,14 @@
 """The output stage with a memory: render and write only what changed.
 
-Every output file gets a fingerprint (a hash of what its bytes are made from). A file
-whose fingerprint matches the manifest of the previous build, and whose file in the
-output folder is still the one that build wrote (same size, mtime and inode), is
-carried over (hard-linked) instead of being rendered. When every file matches
-and the output folder holds nothing else, the build publishes nothing at all. Otherwise
-the whole site is staged and swapped in at once, as spare.SpareStaging promises.
+Every output file gets a fingerprint (a hash of what its bytes are made from); when the
+page structure is the one of the last build, only the files that hold an edited
+article are described again (incremental.PageIndex). A file whose fingerprint matches
+the manifest of the previous build, and whose file in the output folder is still the
+one that build wrote (same size, mtime and inode), is kept instead of being rendered.
+When every file matches and the output folder holds nothing else, the build publishes
+nothing at all. Otherwise the new files are staged and published: in place from a
+journal when few changed (patch.PatchStaging), else swapped in whole
+(spare.SpareStaging).
 """
 
 from __future__ import annotations
