@@ -222,7 +222,7 @@ def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
              copies: list[tuple[str, Path]], schedule_file: bytes, articles: list[Article],
              links: Links, config: config_stage.SiteConfig, skipped: list[Skipped],
              problems: list[Problem], started: float,
-             anchors: dict[str, tuple[str, ...]]) -> BuildResult:
+             anchors: dict[str, tuple[tuple[str, int], ...]]) -> BuildResult:
     """Renders every page into output.Discard: every problem, nothing written."""
     sink = output.Discard(target)
     rendered, found = write_pages(sink, env, iter(planned), config.root)

@@ -249,7 +249,7 @@ def structure_key(articles: Sequence[Article], scans: dict[str, markup.Rendered]
     they hold, leaving out what comes from the Markdown body: while it is unchanged, a
     changed body changes only the pages that hold that article (see PageIndex).
     `scans` holds each article's structure_token, made by prepare_articles."""
-    return digest(*[scans[a.path].structure or structure_token(a) for a in articles])
+    return digest(*[scans[a.path].structure for a in articles])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -85,21 +85,22 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 and known.fingerprint == fingerprint
                 and present.get(file) == (known.size, known.mtime_ns, known.inode))
 
-    if present and set(present) == set(wanted) and all(map(reusable, wanted)):
+    reused = {file for file in wanted if reusable(file)}
+    if present and present.keys() == wanted.keys() and len(reused) == len(wanted):
         for memo in index:
             cache.memorize(*memo)
         return Published(0, len(pages), 0, [])
 
-    fresh = [file for file in wanted if not reusable(file)]
+    fresh = len(wanted) - len(reused)
     removed = len(present.keys() - wanted.keys())
     staging: Stager
-    if may_patch and present and len(fresh) + removed <= PATCH_SHARE * len(wanted):
+    if may_patch and present and fresh + removed <= PATCH_SHARE * len(wanted):
         staging = PatchStaging(target, present)
     else:
         staging = SpareStaging(target, present)
     try:
         todo = [i for i, file in enumerate(files)
-                if not (reusable(file) and staging.keep(file))]
+                if not (file in reused and staging.keep(file))]
         problems: list[Problem] = []
 
         def stage(index: int, result: bytes | Problem) -> tuple[str, object, int, int]:
@@ -127,7 +128,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             problems.sort(key=lambda p: (p.path, p.line or 0, p.message))  # any order came
             return Published(len(todo) - len(problems), len(pages), 0, problems)
         for file, source in copies:
-            if not (reusable(file) and staging.keep(file)):
+            if not (file in reused and staging.keep(file)):
                 staging.copy(file, source)
         if finish is not None:
             finish(staging, wanted)
