@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import time
@@ -24,6 +25,7 @@ from generator import (
     output,
     pages,
     publish,
+    quick,
     redirects,
     render,
     schedule,
@@ -124,8 +126,11 @@ def run(root: Path, output_dir: Path | None = None,
                     store, progress, dry_run, started)
     finally:
         store.close()
+        gc.unfreeze()
         if collecting:
             gc.enable()
+        else:
+            gc.disable()
 
 
 def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
@@ -135,14 +140,42 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     dirs = render.template_dirs(root)
     known = store.recall(FILES_MEMO, FILES_MEMO)
     files = unchanged.FileDigests(known if isinstance(known, dict) else {})
-    inputs = unchanged.inputs_key(root, dirs, _options_key(options), target, files)
+    inputs, frame = unchanged.inputs_keys(root, dirs, _options_key(options), target, files)
     last = None if dry_run else unchanged.last_result(store, target, inputs, now)
     if last is not None:
         _remember_files(store, files)
         return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),
                            list(last.warnings), time.perf_counter() - started)
-    digests = files.digests
     links = Links(config.site.base_url)
+
+    def environment(sets: dict[str, images.ImageSet], query_redirects: str
+                    ) -> jinja2.Environment:
+        compiled = render.compiled_folder(store.file.parent, links) if store.file else None
+        env = render.make_environment(config, links, sets, compiled)
+        env.globals.update(query_redirects=query_redirects, preview=options.preview,
+                           publication_status=lambda article: schedule.status(article, now))
+        return env
+
+    def base_key(env: jinja2.Environment, sets: dict[str, images.ImageSet],
+                 future: Iterable[str]) -> str:
+        """Everything every page depends on besides its own context: a change re-renders
+        all."""
+        return digest(code_key(), incremental.config_key(config), folder_key(dirs),
+                      links.base_url, incremental.globals_key(env),
+                      repr(sorted(sets.items())), repr(sorted(future)))
+
+    if not dry_run and store.file is not None and not config.site.search:
+        rebuilt = quick.rebuild(config, target, store, files, frame, now, environment,
+                                base_key)
+        if rebuilt is not None:
+            summary = rebuilt.summary
+            store.remember(target, inputs, summary)
+            _remember_files(store, files)
+            return BuildResult(target, summary.articles, summary.pages, rebuilt.changed,
+                               list(summary.skipped), list(summary.warnings),
+                               time.perf_counter() - started, list(summary.warnings),
+                               rendered=rebuilt.rendered)
+    digests = files.digests
     articles, problems, scans = incremental.prepare_articles(config, links, store,
                                                              options.jobs, progress, digests)
     valid_until = unchanged.first_after(articles, now)
@@ -157,17 +190,18 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     if not dry_run:
         decide(problems, options.strict)
     site = model.build(articles, config, incremental.cached_related(store))
-    compiled = render.compiled_folder(store.file.parent, links) if store.file else None
-    env = render.make_environment(config, links, pictures.sets, compiled)
-    env.globals.update(query_redirects=query_redirect_script(articles, links),
-                       preview=options.preview,
-                       publication_status=lambda article: schedule.status(article, now))
+    query_redirects = query_redirect_script(articles, links)
+    env = environment(pictures.sets, query_redirects)
     planned = list(pages.plan(site, config))
     copies = (static_files(root)
               + [(media_route(relative), source) for relative, source in sorted(media.items())]
               + list(pictures.files))
     schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
     problems += default_image_problems(config, copies)
+    # Rendering makes short-lived reference cycles (Jinja's contexts and macros), which
+    # piled up would cost tens of MiB: the collector runs again, over new objects only.
+    gc.freeze()
+    gc.enable()
     if dry_run:
         return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
                         skipped, problems, started, anchors)
@@ -182,23 +216,29 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
             search.index(staging, root / CACHE_DIR,
                          page_keys(staging, fingerprints, staging.written))
 
-    # Everything every page depends on besides its own context: a change re-renders all.
-    base_key = digest(code_key(), incremental.config_key(config), folder_key(dirs),
-                      links.base_url, incremental.globals_key(env),
-                      repr(sorted(pictures.sets.items())),
-                      repr(sorted(a.path for a in articles if a.date > now)))
+    future = [a.path for a in articles if a.date > now]
+    key = base_key(env, pictures.sets, future)
+    structure = incremental.structure_key(articles, scans)
+    published_digests = {a.path: a.digest for a in articles}
+    recipes = not config.site.search and store.file is not None
     # Pagefind indexes a folder holding the whole site: only the spare is one.
     published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
-                                copies, store, base_key, options.jobs, finish, progress,
-                                may_patch=not config.site.search,
-                                structure=incremental.structure_key(articles, scans),
-                                digests={a.path: a.digest for a in articles})
+                                copies, store, key, options.jobs, finish, progress,
+                                may_patch=not config.site.search, structure=structure,
+                                digests=published_digests,
+                                pack=functools.partial(quick.pack, config=config)
+                                if recipes else None)
     decide(published.problems, strict=False)
     result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
                          warnings(problems), time.perf_counter() - started, problems,
                          rendered=published.rendered)
-    store.remember(target, inputs, unchanged.Summary(result.articles, result.pages, skipped,
-                                                     result.warnings, valid_until))
+    summary = unchanged.Summary(result.articles, result.pages, skipped, result.warnings,
+                                valid_until)
+    store.remember(target, inputs, summary)
+    if recipes:
+        quick.remember(store, target, frame, quick.State(
+            key, structure, dict(pictures.sets), query_redirects, tuple(future),
+            quick.article_files(root, digests), published_digests, summary))
     _remember_files(store, files)
     return result
 

@@ -1,13 +1,16 @@
 """The persistent build cache in <site>/.berita-cache/: what earlier builds already did.
 
-One SQLite file holds three tables:
+One SQLite file holds these tables:
 
 - `parsed`: an article file's bytes (by hash) -> its Article with the HTML and summary
   of its Markdown, its problems, and what markup found (images, links, scripts);
 - `memo`: the last result of a site-wide computation (e.g. related articles) by name,
   with the key of its inputs;
 - `pages`: for each output folder, each file's fingerprint (a hash of everything its
-  bytes were made from) and the size, mtime and inode it had when written.
+  bytes were made from) and the size, mtime and inode it had when written;
+- `recipes`: for each output folder, each page as it was planned, with its articles by
+  reference (quick.py), by file and fingerprint;
+- `builds`: the inputs of the last build into each output folder, and what it reported.
 
 Every key includes `code_key` (a hash of the generator's own source and version) and,
 where it matters, `config_key` (site.toml and the base URL), so a cache written by
@@ -30,7 +33,7 @@ from generator import __version__
 
 CACHE_DIR = ".berita-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 4
+SCHEMA = 5
 _SCHEMA_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parsed (path TEXT NOT NULL, digest TEXT NOT NULL, config_key TEXT NOT NULL,
@@ -40,6 +43,8 @@ CREATE TABLE pages (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT N
                     PRIMARY KEY (output, file));
 CREATE TABLE builds (output TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, summary BLOB);
 CREATE TABLE memo (name TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE recipes (output TEXT NOT NULL, file TEXT NOT NULL, fingerprint TEXT NOT NULL,
+                      value BLOB NOT NULL, PRIMARY KEY (output, file, fingerprint));
 """
 
 
@@ -168,6 +173,19 @@ class BuildCache:
             "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
             ((path, file_digest, config_key, value) for path, file_digest, value in rows)))
 
+    def parsed_entries(self, config_key: str, paths: Iterable[str]
+                       ) -> dict[str, tuple[str, bytes]]:
+        """`parsed`, for these paths only."""
+        def select(db: sqlite3.Connection) -> dict[str, tuple[str, bytes]]:
+            found = {}
+            for path in paths:
+                row = db.execute("SELECT digest, value FROM parsed WHERE path=? AND "
+                                 "config_key=?", (path, config_key)).fetchone()
+                if row is not None:
+                    found[path] = (row[0], row[1])
+            return found
+        return self._guard(select, {})
+
     def forget_parsed(self, config_key: str, keep: set[str]) -> None:
         """Drops entries of files that no longer exist, so the cache does not grow forever."""
         def forget(db: sqlite3.Connection) -> None:
@@ -222,6 +240,31 @@ class BuildCache:
                 (name, file, *written) for file, written in changed))
             db.execute("COMMIT")
         self._guard(store)
+
+    def store_recipes(self, output: Path, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """Stores (file, fingerprint, recipe) rows of `output` (see quick.py)."""
+        name = str(output)
+        self._guard(lambda db: _write(db, "INSERT OR REPLACE INTO recipes VALUES (?, ?, ?, ?)",
+                                      ((name, *row) for row in rows)))
+
+    def recipes(self, output: Path, files: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+        """The recipe of each (file, fingerprint) pair that has one, by file."""
+        def select(db: sqlite3.Connection) -> dict[str, bytes]:
+            found = {}
+            for file, fingerprint in files:
+                row = db.execute("SELECT value FROM recipes WHERE output=? AND file=? AND "
+                                 "fingerprint=?", (str(output), file, fingerprint)).fetchone()
+                if row is not None:
+                    found[file] = row[0]
+            return found
+        return self._guard(select, {})
+
+    def prune_recipes(self, output: Path) -> None:
+        """Drops the recipes of files the manifest no longer holds with that fingerprint."""
+        self._guard(lambda db: db.execute(
+            "DELETE FROM recipes WHERE output=? AND NOT EXISTS (SELECT 1 FROM pages WHERE "
+            "pages.output=recipes.output AND pages.file=recipes.file AND "
+            "pages.fingerprint=recipes.fingerprint)", (str(output),)))
 
     def remember(self, output: Path, inputs: str, summary: Any) -> None:
         """Records that `output` was built from inputs hashing to `inputs`."""

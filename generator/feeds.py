@@ -21,7 +21,7 @@ from lxml import etree
 
 from generator import __version__
 from generator.config import SiteConfig
-from generator.content import Article
+from generator.content import Article, decompress_html
 from generator.model import Site
 from generator.pages import Page
 from generator.urls import Links, media_route, route
@@ -85,10 +85,17 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-@functools.lru_cache(maxsize=4096)
-def absolute_html(body: str, page_url: str) -> str:
+def absolute_html(article: Article, page_url: str) -> str:
     """An article's HTML with every link and image source made absolute, for feed readers
     that show it away from the site."""
+    return _absolute_html(article.compressed_html, page_url)
+
+
+# Feeds that list the same articles follow each other (RSS and Atom of one list, the
+# newest articles of many offices and tags): a small cache catches the repeats.
+@functools.lru_cache(maxsize=256)
+def _absolute_html(compressed: bytes, page_url: str) -> str:
+    body = decompress_html(compressed)
     if not body.strip():
         return ""
     fragment = lxml.html.fragment_fromstring(body, create_parent="div")
@@ -154,7 +161,7 @@ def render_rss(context: dict[str, object]) -> bytes:
         for tag in article.tags:
             _sub(item, "category", tag.name)
         _sub(item, "description", article.summary)
-        _sub(item, f"{{{CONTENT_NS}}}encoded", absolute_html(article.html, url))
+        _sub(item, f"{{{CONTENT_NS}}}encoded", absolute_html(article, url))
     return etree.tostring(rss, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -188,7 +195,7 @@ def render_atom(context: dict[str, object]) -> bytes:
         for tag in article.tags:
             _sub(entry, "category", term=tag.slug, label=tag.name)
         _sub(entry, "summary", article.summary, type="text")
-        _sub(entry, "content", absolute_html(article.html, url), type="html")
+        _sub(entry, "content", absolute_html(article, url), type="html")
         if article.source_url:
             _sub(entry, "link", rel="via", href=article.source_url)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

@@ -8,7 +8,6 @@ version whenever the encoding settings below change.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html
 import json
@@ -21,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from generator.content import Article
+from generator.content import Article, with_html
 from generator.problems import Problem
 from generator.urls import Links, media_route
 
@@ -237,8 +236,10 @@ def apply(articles: Iterable[Article], sets: Mapping[str, ImageSet], links: Link
           ) -> list[Article]:
     """The articles with their body images turned into responsive <picture>s."""
     by_href = _by_href(sets, links)
-    return [dataclasses.replace(a, html=rewrite(a.html, sets, links, by_href))
-            if by_href and "<img" in a.html else a for a in articles]
+    if not by_href:
+        return list(articles)
+    return [with_html(a, rewrite(body, sets, links, by_href)) if "<img" in body else a
+            for a, body in ((a, a.html) for a in articles)]
 
 
 def _by_href(sets: Mapping[str, ImageSet], links: Links) -> dict[str, ImageSet]:

@@ -92,7 +92,7 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
         hit = known.get(path)
         result = None
         if hit is not None and hit[0] == (digests.get(file) or _file_digest(file)):
-            result = _unpickle(hit[1])
+            result = unpack_prepared(hit[1])
         prepared.append(result)
     missing = [i for i, result in enumerate(prepared) if result is None]
     todo = [(files[i], paths[i]) for i in missing]
@@ -108,8 +108,8 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
             done = list(progress("Membaca berita", Sized(results, len(todo))))
     else:
         tools = (config, links, markup.new_renderer())
-        done = [_prepare(tools, *item) for item in progress("Membaca berita", todo)]
-        cache.store_parsed(key, ((paths[index], file_digest, _pickle(result))
+        done = [prepare_one(tools, *item) for item in progress("Membaca berita", todo)]
+        cache.store_parsed(key, ((paths[index], file_digest, pack_prepared(result))
                                  for index, (file_digest, result)
                                  in zip(missing, done, strict=True)
                                  if file_digest is not None))
@@ -136,9 +136,11 @@ def _file_digest(file: str) -> str | None:
         return None
 
 
-def _prepare(tools: tuple[SiteConfig, Links, Any], name: str, path: str
-             ) -> tuple[str | None, Prepared]:
-    """(hash of the file's bytes, or None when unreadable; the prepared article)."""
+def prepare_one(tools: tuple[SiteConfig, Links, Any], name: str, path: str
+                ) -> tuple[str | None, Prepared]:
+    """Reads, parses and renders one article file (`tools`: config, links and a
+    markup.new_renderer()): (hash of the file's bytes, or None when unreadable; the
+    prepared article)."""
     config, links, md = tools
     file = Path(name)
     try:
@@ -152,11 +154,12 @@ def _prepare(tools: tuple[SiteConfig, Links, Any], name: str, path: str
     rendered = markup.render(md, article, links)
     # The HTML lives in the Article; kept once, in the cache too.
     return article.digest, (markup.apply(article, rendered), found,
-                            dataclasses.replace(rendered, html="",
+                            dataclasses.replace(rendered, html="", summary="",
                                                 structure=structure_token(article)))
 
 
-def _pickle(value: Any) -> bytes:
+def pack_prepared(value: Prepared) -> bytes:
+    """A Prepared as the cache keeps it."""
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
@@ -176,8 +179,8 @@ def _prepare_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str | None, bytes
     """Prepares and caches a chunk of files; returns (digest, pickled Prepared) of each:
     pickled once, for the cache and the way back to the parent."""
     assert _worker_tools is not None and _worker_cache is not None
-    done = [(file_digest, _pickle(prepared)) for file_digest, prepared in
-            (_prepare(_worker_tools, name, path) for name, path in chunk)]
+    done = [(file_digest, pack_prepared(prepared)) for file_digest, prepared in
+            (prepare_one(_worker_tools, name, path) for name, path in chunk)]
     key, cache = _worker_cache
     cache.store_parsed(key, ((path, file_digest, blob)
                              for (_, path), (file_digest, blob) in zip(chunk, done, strict=True)
@@ -196,7 +199,8 @@ def _relative(name: str, prefix: str) -> str:
         else Path(name).as_posix()
 
 
-def _unpickle(value: bytes) -> Any:
+def unpack_prepared(value: bytes) -> Any:
+    """pack_prepared's Prepared, or None for an unreadable entry."""
     try:
         return pickle.loads(value)
     except Exception:  # an unreadable entry is a miss, never an error
@@ -231,7 +235,8 @@ def cached_related(cache: BuildCache) -> model.Relate:
 
 # Article fields that only the Markdown body decides: every other field may shape pages
 # that do not hold the article itself (its date orders lists, its tags make tag pages).
-_BODY_FIELDS = frozenset({"body", "body_line", "html", "summary", "digest", "image_line"})
+_BODY_FIELDS = frozenset({"body", "body_line", "compressed_html", "summary", "digest",
+                          "image_line"})
 
 
 def structure_token(article: Article) -> str:

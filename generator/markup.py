@@ -12,7 +12,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
-from generator.content import Article
+from generator.content import Article, with_html
 from generator.links import anchor_lines, hrefs
 from generator.problems import Problem
 from generator.rawhtml import script_findings
@@ -169,7 +169,7 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
 def apply(article: Article, rendered: Rendered) -> Article:
     """The article with its HTML and summary, without its Markdown (not needed past this
     stage: Rendered holds the source lines of what later stages warn about)."""
-    return replace(article, html=rendered.html, summary=rendered.summary, body="")
+    return with_html(replace(article, summary=rendered.summary, body=""), rendered.html)
 
 
 def image_problems(article: Article, rendered: Rendered, existing: set[str]) -> list[Problem]:

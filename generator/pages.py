@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.config import Office, SiteConfig
 from generator.content import Article
+from generator.fields import Tag
 from generator.i18n import month_name, t
 from generator.model import Site
 from generator.urls import route
@@ -56,6 +57,23 @@ class OfficeRegion:
     office: Office
     children: tuple[Office, ...]
     region_latest: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag on the page of all tags: its articles counted, not held (a page holding
+    every article would be re-rendered on every edit)."""
+
+    tag: Tag
+    count: int
+
+
+@dataclass(frozen=True)
+class OfficeCount:
+    """An office on the page of all offices, as TagCount."""
+
+    office: Office
+    count: int
 
 
 @dataclass(frozen=True)
@@ -109,13 +127,15 @@ def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
     for article in site.articles:
         yield article_page(article, site, config)
     yield Page(route("tags"), "tags.html", {"kind": "tags", "title": t("all_tags"),
-                                            "groups": list(site.tags.values())})
+                                            "groups": [TagCount(g.tag, len(g.articles))
+                                                       for g in site.tags.values()]})
     for slug, group in site.tags.items():
         yield from _list_pages(group.articles, config, "tag", group.tag.name,
                                extra={"tag": group.tag}, slug=slug)
     yield Page(route("offices"), "offices.html",
                {"kind": "offices", "title": t("all_offices"), "provinces": site.provinces,
-                "groups": site.offices})
+                "groups": {slug: OfficeCount(g.office, len(g.articles))
+                           for slug, g in site.offices.items()}})
     for slug, group in site.offices.items():
         region = OfficeRegion(group.office, group.children, group.region_latest)
         yield from _list_pages(group.articles, config, "office", group.office.name,
@@ -123,8 +143,9 @@ def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                                extra={"office": group.office, "group": region}, slug=slug)
     yield from archive_pages(site, config)
     if config.site.search:
+        used = {slug: group.office for slug, group in site.offices.items()}
         yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
-                                                    "offices_used": site.offices})
+                                                    "offices_used": used})
     yield Page(route("not_found"), "404.html", {"kind": "not_found",
                                                 "title": t("not_found_title")})
 

@@ -32,6 +32,8 @@ Stager = SpareStaging | PatchStaging
 PATCH_SHARE = 0.1
 """A build that renders or removes at most this share of the site's files is applied in
 place (patch.PatchStaging); a bigger one is swapped in whole (spare.SpareStaging)."""
+RECIPE_BATCH = 512
+"""Recipes are stored this many at a time, as they come (quick.py)."""
 Finish = Callable[[Stager, dict[str, "str | None"]], None]
 """finish(staging, fingerprint of each file): stages the site-wide files and may raise
 (BuildFailed) to stop the publication; the staged site is then discarded."""
@@ -62,13 +64,15 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             jobs: int | None = None, finish: Finish | None = None,
             progress: incremental.Progress = incremental.no_progress,
             may_patch: bool = True, structure: str = "",
-            digests: dict[str, str] | None = None) -> Published:
+            digests: dict[str, str] | None = None,
+            pack: Callable[[Page], bytes | None] | None = None) -> Published:
     """Renders and stages what changed, reuses the rest, calls `finish`, then publishes
     the result into `target`: in place when little changed and `may_patch` (see
     patch.py), else swapped in whole. `copies` are (output path, source file) pairs:
     static files and media. `structure` (incremental.structure_key) and `digests` (each
     article's, by path) let an unchanged page keep its fingerprint without describing
-    it again (incremental.PageIndex)."""
+    it again (incremental.PageIndex). `pack`: each rendered page's recipe for the
+    cache (quick.pack), made where the page is rendered."""
     finish_interrupted(target)
     pages = list(planned)
     files = [output_file(page.route) for page in pages]
@@ -103,26 +107,36 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 if not (file in reused and staging.keep(file))]
         problems: list[Problem] = []
 
-        def stage(index: int, result: bytes | Problem) -> tuple[str, object, int, int]:
+        def stage(index: int, result: bytes | Problem
+                  ) -> tuple[str, object, int, int, bytes | None]:
             # Runs in the process that rendered the page: only this tuple comes back.
             if isinstance(result, Problem):
-                return "", result, 0, os.getpid()
+                return "", result, 0, os.getpid(), None
             file, before = files[todo[index]], staging.changed
             staging.write(file, result)
-            return file, staging.stats[file], staging.changed - before, os.getpid()
+            recipe = pack(pages[todo[index]]) if pack and wanted[file] else None
+            return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
 
         todo_pages = [pages[i] for i in todo]
         results = incremental.render_pages(todo_pages, render_one, stage, jobs)
         sized = incremental.Sized(results, len(todo_pages))
-        for file, outcome, changed, where in progress("Menulis halaman", sized):
+        recipes: list[tuple[str, str, bytes]] = []
+        for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
-            elif where != os.getpid():  # a worker's staging: bring this one up to date
+                continue
+            if recipe is not None:
+                recipes.append((file, wanted[file] or "", recipe))
+                if len(recipes) >= RECIPE_BATCH:
+                    cache.store_recipes(target, recipes)
+                    recipes = []
+            if where != os.getpid():  # a worker's staging: bring this one up to date
                 staging.written.add(file)
                 staging.stats[file] = outcome  # type: ignore[assignment]
                 staging.changed += changed
                 if changed:
                     staging.staged.add(file)
+        cache.store_recipes(target, recipes)
         if problems:
             staging.rollback()
             problems.sort(key=lambda p: (p.path, p.line or 0, p.message))  # any order came
@@ -141,6 +155,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         staging.rollback()
         raise
     cache.store_manifest(target, written, manifest)
+    if pack is not None:
+        cache.prune_recipes(target)
     for memo in index:
         cache.memorize(*memo)
     return Published(len(todo), len(pages), staging.changed, [])

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.cache import BuildCache, code_key, folder_key
-from generator.content import Article
+from generator.content import CONTENT_DIR, Article
 from generator.problems import Problem
 
 
@@ -48,6 +48,9 @@ class FileDigests:
     known: dict[str, tuple[Signature, str]] = field(default_factory=dict)
     """From the last build: path -> (signature, hex digest)."""
     current: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+    """What to remember for the next build (not the files changed just now)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """path -> hex digest of every file hashed this build."""
     started_ns: int = field(default_factory=time.time_ns)
 
     def digest(self, path: str) -> str:
@@ -56,16 +59,14 @@ class FileDigests:
         hit = self.known.get(path)
         if hit is not None and hit[0] == signature:
             self.current[path] = hit
+            self.digests[path] = hit[1]
             return hit[1]
         with open(path, "rb") as file:
             hexdigest = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.started_ns - RACY_NS:
             self.current[path] = (signature, hexdigest)
+        self.digests[path] = hexdigest
         return hexdigest
-
-    @property
-    def digests(self) -> dict[str, str]:
-        return {path: hexdigest for path, (_, hexdigest) in self.current.items()}
 
 
 def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path,
@@ -76,26 +77,46 @@ def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path
     a build reads lies in there. `files` gives and records each Markdown and TOML
     file's hash, so that an unchanged file is neither read here nor again by the
     build."""
+    return inputs_keys(root, template_dirs, options, output, files)[0]
+
+
+def inputs_keys(root: Path, template_dirs: list[Path], options: str, output: Path,
+                files: FileDigests | None = None) -> tuple[str, str]:
+    """inputs_key, and the frame: the same hash without the bytes of the Markdown files
+    under content/ (their names are in it), for quick.py."""
     files = files if files is not None else FileDigests()
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs[-1:])}\x1f".encode())
+    inputs, frame = hashlib.blake2b(digest_size=16), hashlib.blake2b(digest_size=16)
+    head = f"{code_key()}\x1f{options}\x1f{folder_key(template_dirs[-1:])}\x1f".encode()
+    inputs.update(head)
+    frame.update(head)
     skip = os.path.abspath(output)
+    articles = os.path.join(root, CONTENT_DIR)
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
                          and os.path.join(folder, d) != skip)
-        h.update(f"\x1e{folder}".encode("utf-8", "surrogateescape"))
+        in_content = folder == articles or folder.startswith(articles + os.sep)
+        line = f"\x1e{folder}".encode("utf-8", "surrogateescape")
+        inputs.update(line)
+        frame.update(line)
         for name in sorted(names):
             path = os.path.join(folder, name)
-            h.update(f"\x1f{name}\x1f".encode("utf-8", "surrogateescape"))
+            line = f"\x1f{name}\x1f".encode("utf-8", "surrogateescape")
+            inputs.update(line)
+            frame.update(line)
             try:
                 if name.endswith((".md", ".toml")):
-                    h.update(files.digest(path).encode())
+                    value = files.digest(path).encode()
+                    if not (in_content and name.endswith(".md")):
+                        frame.update(value)
                 else:
                     info = os.stat(path)
-                    h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+                    value = f"{info.st_size}:{info.st_mtime_ns}".encode()
+                    frame.update(value)
             except OSError as exc:
-                h.update(f"unreadable {exc.errno}".encode())
-    return h.hexdigest()
+                value = f"unreadable {exc.errno}".encode()
+                frame.update(value)
+            inputs.update(value)
+    return inputs.hexdigest(), frame.hexdigest()
 
 
 def last_result(cache: BuildCache, output: Path, key: str, now: datetime) -> Summary | None:

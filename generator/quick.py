@@ -1,0 +1,286 @@
+"""The quick rebuild: when only the bodies of some articles changed, only the pages that
+show those articles are rendered, without reading the other articles or planning the
+site again.
+
+A full build into an output folder leaves what a quick one starts from:
+- per page, its recipe: the Page as planned, pickled with its articles (and the site
+  config) by reference (`pack`), kept in the cache by file and fingerprint;
+- a `State`: the keys and site-wide choices every page was made with, the hash of each
+  article file, and what the build reported.
+
+A quick rebuild happens only when all of this holds; otherwise the full build runs,
+and it gives the same bytes (tests/test_quick.py compares both with a clean build):
+- every input but the bytes of article files is as it was (`frame`, see
+  unchanged.inputs_keys), under the same options, and no scheduled article fell due;
+- each changed file was a published article and, read again, has the same fields
+  besides its body, the same problems, and the same images, links (with their lines)
+  and scripts: so no list, link check or warning changes;
+- the output folder is exactly as the last build left it;
+- the pages that hold those articles are few and each has its recipe.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import images, incremental, markup
+from generator.cache import BuildCache, Written, digest
+from generator.config import SiteConfig
+from generator.content import CONTENT_DIR, Article
+from generator.pages import Page
+from generator.patch import PatchStaging, finish_interrupted
+from generator.problems import Problem
+from generator.spare import listing
+from generator.unchanged import FileDigests, Summary
+from generator.urls import Links, output_file
+
+STATE_MEMO = "quick:"
+SHARE = 0.1
+"""A quick rebuild renders at most this share of the site's pages (else: full build)."""
+
+
+@dataclass(frozen=True)
+class State:
+    """What the last full build into an output folder made every page with."""
+
+    base_key: str
+    """publish's base key: code, config, templates, globals, images, scheduled articles."""
+    structure: str
+    """incremental.structure_key of the published articles."""
+    sets: dict[str, Any]
+    """images.process's image sets, by source."""
+    query_redirects: str
+    """The home page's script for old ?p= links (build.query_redirect_script)."""
+    future: tuple[str, ...]
+    """Paths of the published articles dated after the build's `now` (--future)."""
+    files: dict[str, str]
+    """article_files of the build."""
+    published: dict[str, str]
+    """Path -> digest of each published article (as in incremental.PageIndex)."""
+    summary: Summary
+
+
+Environment = Callable[[dict[str, Any], str], jinja2.Environment]
+"""environment(image sets, query-redirect script) -> the Jinja environment of a build."""
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    rendered: int
+    changed: int
+    summary: Summary
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, config: SiteConfig) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.config = config
+
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj) is Article:
+            return obj.path
+        if obj is self.config:
+            return ""
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, config: SiteConfig,
+                 article: Callable[[str], Article]) -> None:
+        super().__init__(file)
+        self.config, self.article = config, article
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self.article(pid) if pid else self.config
+
+
+def pack(page: Page, config: SiteConfig) -> bytes | None:
+    """The page's recipe; None when its context cannot be pickled."""
+    buffer = io.BytesIO()
+    try:
+        _Pickler(buffer, config).dump(page)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    # Pagination repeats every route of a list on each of its pages: it compresses well.
+    return zlib.compress(buffer.getvalue(), 1)
+
+
+def unpack(recipe: bytes, config: SiteConfig, article: Callable[[str], Article]) -> Page:
+    page = _Unpickler(io.BytesIO(zlib.decompress(recipe)), config, article).load()
+    if not isinstance(page, Page):
+        raise pickle.UnpicklingError("not a page")
+    return page
+
+
+def article_files(root: Path, digests: dict[str, str]) -> dict[str, str]:
+    """Path (as Article.path has it) -> hash of each Markdown file under content/, of the
+    hashes of unchanged.FileDigests (drafts, editor litter and all)."""
+    cut = len(str(root)) + 1
+    folder = os.path.join(str(root), CONTENT_DIR) + os.sep
+    return {name[cut:].replace(os.sep, "/"): file_digest
+            for name, file_digest in digests.items()
+            if name.startswith(folder) and name.endswith(".md")}
+
+
+def remember(cache: BuildCache, target: Path, frame: str, state: State) -> None:
+    cache.memorize(STATE_MEMO + str(target), frame, state)
+
+
+def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDigests,
+            frame: str, now: datetime, environment: Environment,
+            base_key: Callable[[jinja2.Environment, dict[str, Any], Iterable[str]], str]
+            ) -> Rebuilt | None:
+    """Renders and publishes the pages holding the articles whose files changed; None
+    (having touched nothing) when a full build is needed. `base_key(env, image sets,
+    future articles)`: publish's base key, to check that every page is made as
+    before."""
+    state = cache.recall(STATE_MEMO + str(target), frame)
+    if not isinstance(state, State):
+        return None
+    finish_interrupted(target)
+    valid_until = state.summary.valid_until
+    if valid_until is not None and now >= valid_until:
+        return None
+    current = article_files(config.root, files.digests)
+    if current.keys() != state.files.keys():
+        return None
+    changed = {path: file_digest for path, file_digest in current.items()
+               if state.files[path] != file_digest}
+    if not changed or not changed.keys() <= state.published.keys():
+        return None
+    links = Links(config.site.base_url)
+    fresh = _prepare_changed(config, links, cache, changed)
+    if fresh is None:
+        return None
+    published = {**state.published, **{path: a.digest for path, a in fresh.items()}}
+    index_key = digest(state.base_key, state.structure)
+    index = cache.recall(f"pages:{target}", index_key)
+    last = cache.recall(f"digests:{target}", index_key)
+    if not isinstance(index, incremental.PageIndex) or last != state.published:
+        return None
+    affected = incremental.PageIndex(state.published, index.sources).affected(published)
+    manifest = cache.manifest(target)
+    present, _ = listing(target)
+    if affected is None or not manifest or len(affected) > SHARE * len(manifest) or \
+            not _intact(present, manifest) or not affected <= manifest.keys():
+        return None
+    recipes = cache.recipes(target, ((file, manifest[file].fingerprint) for file in affected))
+    if recipes.keys() != affected:
+        return None
+    env = environment(state.sets, state.query_redirects)
+    if base_key(env, state.sets, state.future) != state.base_key:
+        return None
+    try:
+        pages = [unpack(recipes[file], config, _articles(config, links, cache, fresh,
+                                                         state.sets, published))
+                 for file in sorted(affected)]
+    except (pickle.UnpicklingError, zlib.error, KeyError, EOFError, AttributeError,
+            TypeError, ValueError, ImportError):
+        return None
+    return _publish(target, pages, env, config, cache, manifest, present, state, fresh,
+                    published, frame)
+
+
+def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
+                     changed: dict[str, str | None]) -> dict[str, Article] | None:
+    """The changed articles, read again, when each one differs from its cached self in
+    its body only; None otherwise. Stores them in the cache."""
+    key = digest(incremental.config_key(config), links.base_url)
+    before = cache.parsed_entries(key, changed)
+    tools = (config, links, markup.new_renderer())
+    fresh: dict[str, Article] = {}
+    rows = []
+    for path, file_digest in changed.items():
+        hit = before.get(path)
+        old = incremental.unpack_prepared(hit[1]) if hit is not None else None
+        made, prepared = incremental.prepare_one(tools, str(config.root / path), path)
+        article, found, scan = prepared
+        if old is None or made is None or made != file_digest or article is None:
+            return None
+        old_article, old_found, old_scan = old
+        if found != old_found or scan != old_scan or old_article is None:
+            return None
+        fresh[path] = article
+        rows.append((path, made, incremental.pack_prepared(prepared)))
+    cache.store_parsed(key, rows)
+    return fresh
+
+
+def _articles(config: SiteConfig, links: Links, cache: BuildCache, fresh: dict[str, Article],
+              sets: dict[str, Any], published: dict[str, str]) -> Callable[[str], Article]:
+    """path -> the article as the full build would hold it (its images applied)."""
+    key = digest(incremental.config_key(config), links.base_url)
+    loaded: dict[str, Article] = {}
+
+    def article(path: str) -> Article:
+        found = loaded.get(path)
+        if found is None:
+            made = fresh.get(path)
+            if made is None:
+                hit = cache.parsed_entries(key, [path]).get(path)
+                prepared = incremental.unpack_prepared(hit[1]) if hit is not None else None
+                made = prepared[0] if prepared is not None else None
+            if made is None or made.digest != published.get(path):
+                raise KeyError(path)
+            found = loaded[path] = images.apply([made], sets, links)[0]
+        return found
+
+    return article
+
+
+def _intact(present: dict[str, tuple[int, int, int]], manifest: dict[str, Written]) -> bool:
+    return len(present) == len(manifest) and all(
+        present.get(file) == (known.size, known.mtime_ns, known.inode)
+        for file, known in manifest.items())
+
+
+def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: SiteConfig,
+             cache: BuildCache, manifest: dict[str, Written],
+             present: dict[str, tuple[int, int, int]], state: State,
+             fresh: dict[str, Article], published: dict[str, str], frame: str
+             ) -> Rebuilt | None:
+    from generator.render import template_dirs
+
+    render_one = incremental.jinja_renderer(env, template_dirs(config.root))
+    prints = incremental.Fingerprints(state.base_key)
+    made: dict[str, tuple[Page, bytes, str | None]] = {}
+    for page in pages:
+        result = render_one(page)
+        if isinstance(result, Problem):
+            return None  # the full build reports it
+        made[output_file(page.route)] = (page, result, prints.page(page))
+    staging = PatchStaging(target, present)
+    try:
+        for file in manifest.keys() - made.keys():
+            staging.keep(file)
+        for file, (_, data, _) in made.items():
+            staging.write(file, data)
+        staging.commit()
+    except BaseException:
+        staging.rollback()
+        raise
+    written = dict(manifest)
+    for file, (_, _, fingerprint) in made.items():
+        written[file] = Written(fingerprint or "", *staging.stats[file])
+    cache.store_manifest(target, written, manifest)
+    cache.store_recipes(target, [(file, fingerprint, recipe)
+                                 for file, (page, _, fingerprint) in made.items()
+                                 if fingerprint is not None
+                                 and (recipe := pack(page, config))])
+    cache.prune_recipes(target)
+    index_key = digest(state.base_key, state.structure)
+    cache.memorize(f"digests:{target}", index_key, published)
+    files = {**state.files, **{path: article.digest for path, article in fresh.items()}}
+    remember(cache, target, frame, replace(state, files=files, published=published))
+    return Rebuilt(len(made), staging.changed, state.summary)
+
