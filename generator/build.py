@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import hashlib
 import time
@@ -226,8 +225,7 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
                                 copies, store, key, options.jobs, finish, progress,
                                 may_patch=not config.site.search, structure=structure,
                                 digests=published_digests,
-                                pack=functools.partial(quick.pack, config=config)
-                                if recipes else None)
+                                pack=quick.Packer(config) if recipes else None)
     decide(published.problems, strict=False)
     result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
                          warnings(problems), time.perf_counter() - started, problems,

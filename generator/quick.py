@@ -35,7 +35,7 @@ import jinja2
 
 from generator import images, incremental, markup
 from generator.cache import BuildCache, Written, digest
-from generator.config import SiteConfig
+from generator.config import Office, SiteConfig
 from generator.content import CONTENT_DIR, Article
 from generator.pages import Page
 from generator.patch import PatchStaging, finish_interrupted
@@ -81,17 +81,38 @@ class Rebuilt:
     summary: Summary
 
 
+def article_reference(path: str) -> Article:
+    """What a recipe holds in place of an article: unpack resolves it (see _Unpickler)."""
+    raise pickle.UnpicklingError(f"article {path} outside a recipe")
+
+
+def config_reference() -> SiteConfig:
+    """What a recipe holds in place of the site config."""
+    raise pickle.UnpicklingError("site config outside a recipe")
+
+
+def office_reference(slug: str) -> Office:
+    """What a recipe holds in place of one of the config's offices."""
+    raise pickle.UnpicklingError(f"office {slug} outside a recipe")
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, config: SiteConfig) -> None:
         super().__init__(file, pickle.HIGHEST_PROTOCOL)
         self.config = config
+        self.offices = config.office_by_slug
 
-    def persistent_id(self, obj: Any) -> Any:
-        if type(obj) is Article:
-            return obj.path
+    # Not persistent_id, which pickle calls for every object (every route of a long
+    # list's pagination): this is called for instances of classes only.
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is Article:
+            return article_reference, (obj.path,)
+        if kind is Office and self.offices.get(obj.slug) is obj:
+            return office_reference, (obj.slug,)
         if obj is self.config:
-            return ""
-        return None
+            return config_reference, ()
+        return NotImplemented
 
 
 class _Unpickler(pickle.Unpickler):
@@ -100,23 +121,44 @@ class _Unpickler(pickle.Unpickler):
         super().__init__(file)
         self.config, self.article = config, article
 
-    def persistent_load(self, pid: Any) -> Any:
-        return self.article(pid) if pid else self.config
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__:
+            if name == article_reference.__name__:
+                return self.article
+            if name == office_reference.__name__:
+                return self.config.office_by_slug.__getitem__
+            if name == config_reference.__name__:
+                return lambda: self.config
+        return super().find_class(module, name)
 
 
-def pack(page: Page, config: SiteConfig) -> bytes | None:
-    """The page's recipe; None when its context cannot be pickled."""
-    buffer = io.BytesIO()
-    try:
-        _Pickler(buffer, config).dump(page)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    # Pagination repeats every route of a list on each of its pages: it compresses well.
-    return zlib.compress(buffer.getvalue(), 1)
+SMALL = 2048
+"""Recipes up to this size are kept as they are; longer ones (the pagination of a long
+list repeats all its routes on each page) compressed."""
+
+
+class Packer:
+    """packer(page) -> the page's recipe, or None when its context cannot be pickled."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.buffer = io.BytesIO()
+        self.pickler = _Pickler(self.buffer, config)
+
+    def __call__(self, page: Page) -> bytes | None:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.pickler.clear_memo()  # each recipe stands alone
+        try:
+            self.pickler.dump(page)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
+        data = self.buffer.getvalue()
+        return b"z" + zlib.compress(data, 1) if len(data) > SMALL else b"p" + data
 
 
 def unpack(recipe: bytes, config: SiteConfig, article: Callable[[str], Article]) -> Page:
-    page = _Unpickler(io.BytesIO(zlib.decompress(recipe)), config, article).load()
+    data = zlib.decompress(recipe[1:]) if recipe[:1] == b"z" else recipe[1:]
+    page = _Unpickler(io.BytesIO(data), config, article).load()
     if not isinstance(page, Page):
         raise pickle.UnpicklingError("not a page")
     return page
@@ -276,7 +318,7 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
     cache.store_recipes(target, [(file, fingerprint, recipe)
                                  for file, (page, _, fingerprint) in made.items()
                                  if fingerprint is not None
-                                 and (recipe := pack(page, config))])
+                                 and (recipe := Packer(config)(page))])
     cache.prune_recipes(target)
     index_key = digest(state.base_key, state.structure)
     cache.memorize(f"digests:{target}", index_key, published)
