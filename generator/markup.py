@@ -62,7 +62,9 @@ class _Collector(Treeprocessor):
         self.summary = ""
 
     def run(self, root: etree.Element) -> None:
+        images = False
         for img in root.iter("img"):
+            images = True
             src = img.get("src", "")
             if src and not _EXTERNAL.match(src):
                 local = posixpath.normpath(posixpath.join(self.folder, src))
@@ -75,7 +77,7 @@ class _Collector(Treeprocessor):
             href = a.get("href", "")
             if href.startswith("/") and not href.startswith("//"):
                 self.hrefs.append(href)
-        for parent in list(root.iter()):
+        for parent in list(root.iter()) if images else ():  # a figure needs an image
             for index, child in enumerate(list(parent)):
                 if child.tag == "p" and _lone_image(child) is not None:
                     parent[index] = _figure(_lone_image(child))
@@ -126,6 +128,12 @@ _INLINE_PATTERNS = frozenset({
 _INLINE_TRIGGER = re.compile(r"[`\\\[<&*_]")
 
 
+def _plain_text(data: str) -> bool:
+    """Text that no registered pattern can match, without placeholders."""
+    return not isinstance(data, AtomicString) and _INLINE_TRIGGER.search(data) is None \
+        and "  \n" not in data and STX not in data
+
+
 class _QuickInline(InlineProcessor):
     """The inline stage, skipping text that no registered pattern can match."""
 
@@ -134,6 +142,54 @@ class _QuickInline(InlineProcessor):
                 and "  \n" not in data:
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        """InlineProcessor.run, leaving plain text where it is: the patterns would give it
+        back unchanged and its placeholders step would put it back where it was."""
+        self.stashed_nodes: dict[str, etree.Element | str] = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        self._InlineProcessor__build_ancestors(tree, tree_parents)  # type: ignore[attr-defined]
+        handle = self._InlineProcessor__handleInline
+        placeholders = self._InlineProcessor__processPlaceholders  # type: ignore[attr-defined]
+        while stack:
+            current, parents = stack.pop(0)
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            insert_queue = []
+            for child in current:
+                text = child.text
+                if text and not isinstance(text, AtomicString) and not _plain_text(text):
+                    self.ancestors.append(child.tag.lower())
+                    child.text = None
+                    found = placeholders(handle(text), child)
+                    for item in found:
+                        self.parent_map[item[0]] = child
+                    stack += found
+                    insert_queue.append((child, found))
+                    self.ancestors.pop()
+                tail = child.tail
+                if tail and not _plain_text(tail):
+                    tail = handle(tail)
+                    dummy = etree.Element("d")
+                    child.tail = None
+                    tail_result = placeholders(tail, dummy, False)
+                    if dummy.tail:
+                        child.tail = dummy.tail
+                    position = list(current).index(child) + 1
+                    tail_result.reverse()
+                    for new_child in tail_result:
+                        self.parent_map[new_child[0]] = current
+                        current.insert(position, new_child[0])
+                if len(child):
+                    self.parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, found in insert_queue:
+                for index, item in enumerate(found):
+                    element.insert(index, item[0])
+        return tree
 
 
 def _inline_names(md: markdown.Markdown) -> set[str]:
@@ -215,11 +271,14 @@ class _QuickBlockParser(BlockParser):
 
     def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:
         paragraph = self.blockprocessors["paragraph"]
+        processors = None
         while blocks:
             if _plain_paragraph(blocks[0]):
                 paragraph.run(parent, blocks)
                 continue
-            for processor in self.blockprocessors:
+            # no processor registers another while parsing: the list is made once
+            processors = processors or list(self.blockprocessors)
+            for processor in processors:
                 if processor.test(parent, blocks[0]) and \
                         processor.run(parent, blocks) is not False:
                     break

@@ -1,6 +1,6 @@
 import markdown
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator import markup
@@ -80,6 +80,8 @@ def test_every_quick_stage_is_installed() -> None:
 
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.lists(_PIECES, max_size=40).map("".join), min_size=1, max_size=3))
+@example(["Baris satu  \nbaris dua\n\nParagraf  \n  \nlagi"])
+@example(["Teks\n- a\n- b  \nc\n\n> kutip\nlanjut"])
 def test_quick_stages_render_exactly_what_python_markdown_does(texts: list[str]) -> None:
     # One renderer for several documents, as a build uses it: no state may leak.
     quick, plain = markup.new_renderer(), _plain_renderer()
