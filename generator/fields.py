@@ -6,6 +6,7 @@ operator sees all that is wrong in a file at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -27,6 +28,9 @@ class Tag:
     slug: str
     """Its identity: "Pemilu 2024" and "pemilu-2024" are one tag."""
 
+
+# A site has a few hundred tag names over thousands of articles: each is slugified once.
+_tag_slug = functools.lru_cache(maxsize=4096)(slugify)
 
 _DATE_TEXT = re.compile(
     r"^(?P<day>\d{4}-\d{1,2}-\d{1,2})"
@@ -181,7 +185,7 @@ class Fields:
                 self.error("tags", f"tag {number} is empty", "a name for every tag")
                 continue
             name = " ".join(name.split())
-            slug = slugify(name)
+            slug = _tag_slug(name)
             if not slug:
                 self.error("tags", f"tag {name!r} has no letters or digits", "a tag name")
                 continue

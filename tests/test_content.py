@@ -2,6 +2,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from generator import config, content
 from tests.conftest import BASIC_TOML, article
@@ -119,3 +122,43 @@ def test_load_walks_content_and_skips_editor_files(make_site):
     assert problems == []
     assert [a.title for a in articles] == ["Dalam"]
     assert articles[0].path == "content/a/b/deep.md"
+
+
+_KEYS = st.sampled_from(["title: ", "date: ", "tags: ", "views: ", "a: ", "a: &x ", "b: ",
+                         "<<: ", "? ", "1: ", "!!str 2: ", "[k]: ", "- "])
+_VALUES = st.sampled_from([
+    '"Judul"', "'kutip'", "teks biasa", "12", "-3", "0x1f", "12.500", "1_000", ".inf",
+    "true", "No", "null", "~", "", "2024-01-05", "2024-01-05 10:00:00", "2024-13-45",
+    "2024-09-06 10:00", "[a, 1, null, 2024-01-05]", "[[a]]", "{a: 1}", "*x", "!!str 5",
+    "!!int x", "!!float 1", "!!binary aGk=", "!!set {a}", "!custom v", "[*x, b]",
+    "\n  - a\n  - 2", "\n  b: 1", "[a, b", '"a\\tb"', "|\n  blok\n"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_KEYS, _VALUES).map("".join), min_size=1, max_size=6)
+       .map("\n".join))
+@example("a: &x 2024-01-05\nb: *x")
+@example("a: &x [1, 2]\nb: *x")
+def test_quick_construct_builds_what_construct_document_does(text: str) -> None:
+    def node_of(loader):
+        try:
+            return loader.get_single_node()
+        except yaml.YAMLError:
+            return None
+
+    quick_loader, loader = content._YAML_LOADER(text), content._YAML_LOADER(text)
+    node, same_node = node_of(quick_loader), node_of(loader)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    quick = content._quick_construct(quick_loader, node)
+    try:
+        expected = loader.construct_document(same_node)
+    except Exception:
+        assert quick is None
+        return
+    if quick is not None:
+        assert repr(quick) == repr(expected)
+        assert [type(v) for v in quick.values()] == [type(v) for v in expected.values()]
+        # the same objects shared (an alias), as pickling keeps sharing
+        assert [[a is b for b in quick.values()] for a in quick.values()] == \
+            [[a is b for b in expected.values()] for a in expected.values()]

@@ -1,6 +1,6 @@
 import markdown
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator import markup
@@ -53,20 +53,41 @@ def test_one_renderer_many_documents_do_not_leak():
     assert "footnote" not in markup.render(md, b, LINKS).html
 
 
-# --- the quick inline stage ---------------------------------------------------------------
+# --- the quick stages ---------------------------------------------------------------------
 
-_PIECES = st.sampled_from([*"ab c\n*_`[]()<>&!#;:/\\{}.^-=|~\"'1é\t\x02\x03",
-    "  \n", "http://x.id", "<b>", "</b>", "&amp;", "&#65;", "[^1]", "[^1]: catatan\n",
-    "\n\n", "    ", "![a](b.jpg)", "[t](/tag/)", "<https://kpu.go.id>", "**", "__",
-    "<div markdown=\"1\">", "</div>", "{: .x }", "| a | b |\n|---|---|\n", "```\n", "- ",
-    "1. ", "> ", "## ", "<!-- c -->", "<script>", "\\*"])
+_PIECES = st.sampled_from([*"ab c\n*_`[]()<>&!#;:/\\{}.^-=|~\"'1é\t\x02\x03\r+٣",
+    "  \n", "http://x.id", "<b>", "</b>", "&amp;", "&#65;", "&amp", "&#65", "&#x41z", "& ", "[^1]",
+    "[^1]: catatan\n", "\n\n", "    ", " \n", "![a](b.jpg)", "[t](/tag/)", "[x]: /y\n",
+    "<https://kpu.go.id>", "**", "__", "<div markdown=\"1\">", "</div>", "{: .x }",
+    "| a | b |\n|---|---|\n", "```\n", "~~~\n", "- ", "* ", "1. ", "> ", "## ", "===\n",
+    "---\n", "***\n", "<!-- c -->", "<script>", "\\*", "\\{", "<hr/>", "Kalimat biasa. "])
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_PIECES, max_size=40).map("".join))
-def test_quick_inline_stage_renders_exactly_what_python_markdown_does(text: str) -> None:
+def _plain_renderer() -> markdown.Markdown:
+    return markdown.Markdown(extensions=[*markup.EXTENSIONS, markup._CollectorExtension()],
+                             output_format="html")
+
+
+def test_every_quick_stage_is_installed() -> None:
     quick = markup.new_renderer()
     assert type(quick.treeprocessors["inline"]).__name__ == "_QuickInline"
-    plain = markdown.Markdown(extensions=[*markup.EXTENSIONS, markup._CollectorExtension()],
-                              output_format="html")
-    assert quick.convert(text) == plain.convert(text)
+    assert type(quick.parser).__name__ == "_QuickBlockParser"
+    assert [type(p).__name__ for p in quick.preprocessors] == \
+        ["_QuickWhitespace", "_QuickFenced", "_QuickHtmlBlock"]
+    assert type(quick.treeprocessors["attr_list"]).__name__ == "_QuickAttrList"
+    assert type(quick.treeprocessors["unescape"]).__name__ == "_QuickUnescape"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=40).map("".join), min_size=1, max_size=3))
+@example(["Baris satu  \nbaris dua\n\nParagraf  \n  \nlagi"])
+@example(["Teks\n- a\n- b  \nc\n\n> kutip\nlanjut"])
+def test_quick_stages_render_exactly_what_python_markdown_does(texts: list[str]) -> None:
+    # One renderer for several documents, as a build uses it: no state may leak.
+    quick, plain = markup.new_renderer(), _plain_renderer()
+    for text in texts:
+        quick.reset()
+        plain.reset()
+        assert quick.convert(text) == plain.convert(text)
+        assert quick.treeprocessors["berita_collector"].summary == \
+            plain.treeprocessors["berita_collector"].summary

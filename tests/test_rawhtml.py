@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import rawhtml
 from generator.rawhtml import find_script
 
 
@@ -28,3 +33,17 @@ def test_allowed(html: str) -> None:
 def test_found(html: str, what: str) -> None:
     found = find_script(html)
     assert found and what in found[0][0]
+
+
+_OLD_CHECK = re.compile(r"[\s/\"']on[a-z]+\s*=|&(?!amp;|lt;|gt;|quot;)")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*"on =&;\"'/\t\n\u2003xa", "onclick", "amp;", "lt;",
+                                 "quot;", "nonon", "ON", "<p>", "Kalimat biasa"]),
+                max_size=30).map("".join))
+def test_handler_or_reference_check_is_the_single_pattern_it_replaced(html: str) -> None:
+    lowered = html.lower()
+    new = ("&" in lowered and rawhtml._REFERENCE.search(lowered) is not None) or \
+        rawhtml._has_handler(lowered)
+    assert new == (_OLD_CHECK.search(lowered) is not None)
