@@ -332,6 +332,8 @@ def new_renderer() -> markdown.Markdown:
     """One Markdown instance per process: building one costs more than rendering a page."""
     md = markdown.Markdown(extensions=[*EXTENSIONS, _CollectorExtension()],
                            output_format="html")
+    if markdown.__version_info__[:2] not in VERIFIED_MARKDOWN:
+        return md
     names = _inline_names(md)
     if names and names <= _INLINE_PATTERNS and "inline" in md.treeprocessors:
         index = md.treeprocessors.get_index_for_name("inline")
@@ -339,6 +341,11 @@ def new_renderer() -> markdown.Markdown:
         md.treeprocessors.register(_QuickInline(md), "inline", priority)
     _quicken(md)
     return md
+
+
+VERIFIED_MARKDOWN = {(3, 11)}
+"""Python-Markdown versions the quick stages were checked against (they copy parts of
+its stages): another version renders with its own stages only, slower but its own."""
 
 
 def render(md: markdown.Markdown, article: Article, links: Links) -> Rendered:

@@ -68,7 +68,13 @@ def _plain_renderer() -> markdown.Markdown:
                              output_format="html")
 
 
-def test_every_quick_stage_is_installed() -> None:
+def test_every_quick_stage_is_installed_on_a_verified_markdown(monkeypatch) -> None:
+    monkeypatch.setattr(markup, "VERIFIED_MARKDOWN", set())
+    other = markup.new_renderer()  # another version: its own stages only
+    assert type(other.parser).__name__ == "BlockParser"
+    assert "_Quick" not in repr([type(p) for p in [*other.preprocessors,
+                                                   *other.treeprocessors]])
+    monkeypatch.setattr(markup, "VERIFIED_MARKDOWN", {markdown.__version_info__[:2]})
     quick = markup.new_renderer()
     assert type(quick.treeprocessors["inline"]).__name__ == "_QuickInline"
     assert type(quick.parser).__name__ == "_QuickBlockParser"
