@@ -141,18 +141,17 @@ class Packer:
     """packer(page) -> the page's recipe, or None when its context cannot be pickled."""
 
     def __init__(self, config: SiteConfig) -> None:
-        self.buffer = io.BytesIO()
-        self.pickler = _Pickler(self.buffer, config)
+        self.config = config
 
     def __call__(self, page: Page) -> bytes | None:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.pickler.clear_memo()  # each recipe stands alone
+        # A new pickler each time: clearing one's memo costs as much as its biggest page
+        # (the sitemap's) ever made it.
+        buffer = io.BytesIO()
         try:
-            self.pickler.dump(page)
+            _Pickler(buffer, self.config).dump(page)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
-        data = self.buffer.getvalue()
+        data = buffer.getvalue()
         return b"z" + zlib.compress(data, 1) if len(data) > SMALL else b"p" + data
 
 

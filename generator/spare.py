@@ -25,6 +25,7 @@ from generator.output import (
     discard,
     exchange,
     live_has,
+    make_folder,
     safe_relative,
 )
 
@@ -83,7 +84,7 @@ class SpareStaging:
                 if folder in self.spare:  # a file or link where a folder must be
                     os.unlink(os.path.join(self.root, folder))
                     del self.spare[folder]
-                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+                make_folder(os.path.join(self.root, folder))
                 self.folders.add(folder)
         if file in self.folders:  # a folder where a file must be
             shutil.rmtree(os.path.join(self.root, file))
@@ -92,13 +93,15 @@ class SpareStaging:
         self.written.add(file)
         return os.path.join(self.root, *parts)
 
-    def _replace(self, file: str, target: str, make: object) -> None:
+    def _replace(self, file: str, target: str,
+                 make: Callable[[str], os.stat_result | None]) -> None:
+        info = None
         made = False
         if file not in self.spare:
             # Nothing there (a fresh spare): no hard link to the live site can be hit,
             # so make the file in place and save a rename per file.
             try:
-                make(target)  # type: ignore[operator]
+                info = make(target)
                 made = True
             except FileExistsError:
                 pass
@@ -108,9 +111,10 @@ class SpareStaging:
             temporary = target + ".berita-tmp"
             if os.path.lexists(temporary):
                 os.unlink(temporary)
-            make(temporary)  # type: ignore[operator]
+            info = make(temporary)  # a rename keeps size, mtime and inode
             os.replace(temporary, target)
-        info = os.lstat(target)
+        if info is None:
+            info = os.lstat(target)
         self.stats[file] = (info.st_size, info.st_mtime_ns, info.st_ino)
 
     def keep(self, file: str) -> bool:
@@ -142,7 +146,7 @@ class SpareStaging:
         """The bytes the file will have once published."""
         return Path(self.root, file).read_bytes()
 
-    def _stage(self, file: str, make: Callable[[str], None]) -> None:
+    def _stage(self, file: str, make: Callable[[str], os.stat_result]) -> None:
         target = self._path(file)
         self.changed += 1
         self.staged.add(file)
