@@ -35,6 +35,7 @@ from generator.config import SiteConfig
 from generator.content import Article
 from generator.pages import Page
 from generator.problems import Problem
+from generator.progress import Progress, no_progress
 from generator.urls import Links
 
 # Below these counts a process pool costs more than it saves.
@@ -58,12 +59,6 @@ def config_key(config: SiteConfig) -> str:
 
 # Stage: content ------------------------------------------------------------------------
 
-Progress = Callable[[str, Sequence], Iterable]
-"""progress(label, items) -> the same items, reporting as they are consumed."""
-
-
-def no_progress(label: str, items: Sequence) -> Iterable:
-    return items
 
 
 Prepared = tuple["Article | None", list[Problem], "markup.Rendered | None"]

@@ -200,7 +200,7 @@ def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDige
     if not changed or not changed.keys() <= state.published.keys():
         return None
     links = Links(config.site.base_url)
-    fresh = _prepare_changed(config, links, cache, changed)
+    fresh = _prepare_changed(config, links, cache, changed, state.published)
     if fresh is None:
         return None
     published = {**state.published, **{path: a.digest for path, a in fresh.items()}}
@@ -233,9 +233,11 @@ def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDige
 
 
 def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
-                     changed: dict[str, str | None]) -> dict[str, Article] | None:
-    """The changed articles, read again, when each one differs from its cached self in
-    its body only; None otherwise. Stores them in the cache."""
+                     changed: dict[str, str | None], published: dict[str, str]
+                     ) -> dict[str, Article] | None:
+    """The changed articles, read again, when each one differs from the version the last
+    build published (`published`: digests by path) in its body only; None otherwise.
+    Stores them in the cache."""
     key = digest(incremental.config_key(config), links.base_url)
     before = cache.parsed_entries(key, changed)
     tools = (config, links, markup.new_renderer())
@@ -249,7 +251,9 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
         if old is None or made is None or made != file_digest or article is None:
             return None
         old_article, old_found, old_scan = old
-        if found != old_found or scan != old_scan or old_article is None:
+        # The cache holds the last version read, which a failed build may have read.
+        if old_article is None or old_article.digest != published[path] or \
+                found != old_found or scan != old_scan:
             return None
         fresh[path] = article
         rows.append((path, made, incremental.pack_prepared(prepared)))

@@ -17,26 +17,13 @@ from generator.content import Article
 from generator.images import ImageSet, picture_function
 from generator.pages import Page
 from generator.problems import Problem
+from generator.templatedirs import template_dirs
 from generator.urls import Links, route
 
 DATA_RENDERERS = {**feeds.RENDERERS, **crawlers.RENDERERS}
 """Page templates named "@..." that Python renders instead of Jinja."""
 THEME_PREFIX = "!theme"
 """`{% extends "!theme/base.html" %}` reaches the default theme from a site template."""
-
-
-def default_theme() -> Path:
-    """The bundled theme: inside the package when installed, the repo's templates/ in a
-    source checkout."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
-
-
-def template_dirs(root: Path) -> list[Path]:
-    """Site templates first, then the default theme (the same folder only once)."""
-    theme = default_theme().resolve()
-    own = (root / "templates").resolve()
-    return [own, theme] if own.is_dir() and own != theme else [theme]
 
 
 def overridden_templates(dirs: list[Path]) -> tuple[str, ...]:

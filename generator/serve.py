@@ -37,7 +37,7 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler
 from tornado import web
 
-from generator import build, content, render
+from generator import build, content, templatedirs
 from generator.config import CONFIG_FILE
 from generator.problems import BuildFailed, Problem, errors
 
@@ -256,7 +256,7 @@ class _PreviewServer(Server):
 def watched(root: Path) -> list[str]:
     """Glob patterns of every file a rebuild depends on."""
     # The site's templates/ even before it exists: creating it changes the site.
-    folders = [root / content.CONTENT_DIR, root / "templates", render.default_theme()]
+    folders = [root / content.CONTENT_DIR, root / "templates", templatedirs.default_theme()]
     folders = list(dict.fromkeys(folder.resolve() for folder in folders))
     patterns = [os.path.join(glob.escape(str(folder)), "**", "*") for folder in folders]
     return [*patterns, glob.escape(str(root / CONFIG_FILE))]

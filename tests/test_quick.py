@@ -13,6 +13,7 @@ import pytest
 
 from generator import model, quick
 from generator.cache import CACHE_DIR, CACHE_FILE
+from generator.problems import BuildFailed
 from tests.conftest import NOW, article, run_build, tree_digest
 from tests.test_incremental import edit, site_files
 
@@ -180,3 +181,16 @@ def test_search_and_no_cache_builds_are_never_quick(site, tmp_path, full_builds)
     run_build(site, search=False, cache=False)
     assert len(full_builds) == 1
     assert not os.path.exists(site / "public/pagefind")
+
+
+def test_an_edit_after_a_failed_build_is_checked_against_the_published_one(site):
+    # Under --strict a new warning fails the build, which still reads the article into
+    # the cache; the next edit keeps the warning and must fail too, not be published.
+    run_build(site, search=False, strict=True)
+    edit(site / BLORA, "Isi *tebal* 0", "![foto](tidak-ada.jpg) Isi")
+    with pytest.raises(BuildFailed):
+        run_build(site, search=False, strict=True)
+    edit(site / BLORA, "![foto](tidak-ada.jpg) Isi", "![foto](tidak-ada.jpg) Isi lain")
+    with pytest.raises(BuildFailed):
+        run_build(site, search=False, strict=True)
+    assert "Isi lain" not in (site / "public/berita/berita-nomor-0/index.html").read_text()
