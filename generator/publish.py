@@ -50,15 +50,6 @@ class Published:
     problems: list[Problem]
 
 
-def output_intact(target: Path, cache: BuildCache) -> bool:
-    """The output folder holds exactly the files the manifest says the last build wrote."""
-    manifest = cache.manifest(target)
-    present, _ = listing(target)
-    return bool(manifest) and len(present) == len(manifest) and all(
-        present.get(file) == (known.size, known.mtime_ns, known.inode)
-        for file, known in manifest.items())
-
-
 def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
             jobs: int | None = None, finish: Finish | None = None,

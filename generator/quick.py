@@ -41,7 +41,7 @@ from generator.pages import Page
 from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
 from generator.spare import listing
-from generator.unchanged import FileDigests, Summary
+from generator.unchanged import FileDigests, Summary, matches
 from generator.urls import Links, output_file
 
 STATE_MEMO = "quick:"
@@ -213,7 +213,7 @@ def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDige
     manifest = cache.manifest(target)
     present, _ = listing(target)
     if affected is None or not manifest or len(affected) > SHARE * len(manifest) or \
-            not _intact(present, manifest) or not affected <= manifest.keys():
+            not matches(present, manifest) or not affected <= manifest.keys():
         return None
     recipes = cache.recipes(target, ((file, manifest[file].fingerprint) for file in affected))
     if recipes.keys() != affected:
@@ -281,12 +281,6 @@ def _articles(config: SiteConfig, links: Links, cache: BuildCache, fresh: dict[s
         return found
 
     return article
-
-
-def _intact(present: dict[str, tuple[int, int, int]], manifest: dict[str, Written]) -> bool:
-    return len(present) == len(manifest) and all(
-        present.get(file) == (known.size, known.mtime_ns, known.inode)
-        for file, known in manifest.items())
 
 
 def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: SiteConfig,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import BuildCache, code_key, folder_key
+from generator.cache import BuildCache, Written, code_key, folder_key
 from generator.content import CONTENT_DIR, Article
 from generator.problems import Problem
 
@@ -122,8 +122,6 @@ def inputs_keys(root: Path, template_dirs: list[Path], options: str, output: Pat
 def last_result(cache: BuildCache, output: Path, key: str, now: datetime) -> Summary | None:
     """The summary of the last build when it was made from the same inputs, is still
     valid at `now`, and its output folder is untouched; else None."""
-    from generator.publish import output_intact
-
     summary = cache.last_build(output, key)
     if not isinstance(summary, Summary):
         return None
@@ -135,3 +133,35 @@ def last_result(cache: BuildCache, output: Path, key: str, now: datetime) -> Sum
 def first_after(articles: Iterable[Article], now: datetime) -> datetime | None:
     """The earliest article date after `now`: when a scheduled article becomes due."""
     return min((a.date for a in articles if a.date > now), default=None)
+
+
+def output_intact(target: Path, cache: BuildCache) -> bool:
+    """The output folder holds exactly the files the manifest says the last build wrote,
+    each with the size, mtime and inode it had then."""
+    manifest = cache.manifest(target)
+    if not manifest or not target.is_dir() or target.is_symlink():
+        return False
+    # spare.listing and a comparison, in one walk: this is most of a no-op build.
+    found = 0
+    pending = [("", str(target))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                    continue
+                known = manifest.get(prefix + entry.name)
+                if known is None:
+                    return False
+                info = entry.stat(follow_symlinks=False)
+                if (info.st_size, info.st_mtime_ns, info.st_ino) != known[1:]:
+                    return False
+                found += 1
+    return found == len(manifest)
+
+
+def matches(present: dict[str, tuple[int, int, int]], manifest: dict[str, Written]) -> bool:
+    """output_intact, of a listing made already (spare.listing)."""
+    return len(present) == len(manifest) and all(
+        present.get(file) == known[1:] for file, known in manifest.items())
