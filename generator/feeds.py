@@ -91,9 +91,9 @@ def absolute_html(article: Article, page_url: str) -> str:
     return _absolute_html(article.compressed_html, page_url)
 
 
-# Feeds that list the same articles follow each other (RSS and Atom of one list, the
-# newest articles of many offices and tags): a small cache catches the repeats.
-@functools.lru_cache(maxsize=256)
+# An article is in several feeds (the site's, its office's, its tags'): its absolute HTML
+# is made once. (2,048 entries: about 12 MiB at most; a feed holds 20 articles.)
+@functools.lru_cache(maxsize=2048)
 def _absolute_html(compressed: bytes, page_url: str) -> str:
     body = decompress_html(compressed)
     if not body.strip():
