@@ -109,6 +109,7 @@ def run(root: Path, output_dir: Path | None = None,
         else:
             gc.disable()
 
+
 def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
          store: BuildCache, progress: Progress, dry_run: bool, started: float) -> BuildResult:
     root, now = config.root, options.now

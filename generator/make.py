@@ -29,7 +29,7 @@ from generator import (
     search,
     unchanged,
 )
-from generator.build import BuildOptions, BuildResult, Skipped, remember_files
+from generator.build import CACHE_DIR, BuildOptions, BuildResult, Skipped, remember_files
 from generator.cache import BuildCache, code_key, digest, folder_key
 from generator.content import Article
 from generator.links import broken_links
@@ -37,8 +37,6 @@ from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.progress import Progress
 from generator.rawhtml import script_problems
 from generator.urls import Links, media_route, output_file, route
-
-CACHE_DIR = ".berita-cache"
 
 
 def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
@@ -137,10 +135,10 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     summary = unchanged.Summary(result.articles, result.pages, skipped, result.warnings,
                                 valid_until)
     store.remember(target, inputs, summary)
-    if recipes:
-        quick.remember(store, target, frame, quick.State(
-            key, structure, dict(pictures.sets), query_redirects, tuple(future),
-            quick.article_files(root, digests), published_digests, summary))
+    # What the next quick rebuild starts from: this build's output, and nothing older.
+    quick.remember(store, target, frame, quick.State(
+        key, structure, dict(pictures.sets), query_redirects, tuple(future),
+        quick.article_files(root, digests), published_digests, summary) if recipes else None)
     remember_files(store, files)
     return result
 

@@ -173,7 +173,9 @@ def article_files(root: Path, digests: dict[str, str]) -> dict[str, str]:
             if name.startswith(folder) and name.endswith(".md")}
 
 
-def remember(cache: BuildCache, target: Path, frame: str, state: State) -> None:
+def remember(cache: BuildCache, target: Path, frame: str, state: State | None) -> None:
+    """Keeps the state of the last build into `target`; None: it cannot be rebuilt
+    quickly (a build with search, which keeps no recipes)."""
     cache.memorize(STATE_MEMO + str(target), frame, state)
 
 
