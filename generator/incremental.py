@@ -59,8 +59,6 @@ def config_key(config: SiteConfig) -> str:
 
 # Stage: content ------------------------------------------------------------------------
 
-
-
 Prepared = tuple["Article | None", list[Problem], "markup.Rendered | None"]
 """One article file, parsed and rendered: the Article (its HTML and summary filled in),
 the problems found, and what markup found besides the HTML (which is left out)."""

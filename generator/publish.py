@@ -63,7 +63,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     static files and media. `structure` (incremental.structure_key) and `digests` (each
     article's, by path) let an unchanged page keep its fingerprint without describing
     it again (incremental.PageIndex). `pack`: each rendered page's recipe for the
-    cache (quick.pack), made where the page is rendered."""
+    cache (quick.Packer), made where the page is rendered."""
     finish_interrupted(target)
     pages = list(planned)
     files = [output_file(page.route) for page in pages]
