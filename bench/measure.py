@@ -125,9 +125,15 @@ def machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(command: Sequence[str], cwd: Path, log: Path, interval: float) -> Sample:
-    """Runs command once (output to log) and measures it."""
+def measure(command: Sequence[str], cwd: Path, log: Path, interval: float,
+            drop_caches: bool = False) -> Sample:
+    """Runs command once (output to log) and measures it; with `drop_caches`, after
+    emptying the kernel's page, dentry and inode caches (needs root)."""
     os.sync()  # the previous run's dirty pages are not this run's to write
+    if drop_caches:
+        # On some virtual machines creating files costs more kernel time the fuller
+        # these caches are (the same build: 3 to 30 s of system time).
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
     load1 = os.getloadavg()[0]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as output:

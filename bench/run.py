@@ -126,10 +126,10 @@ PELICAN_SCENARIOS = ("cold", "cold+cache", "edit")
 
 
 def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
-                samples: Samples) -> Runner:
+                samples: Samples, drop_caches: bool = False) -> Runner:
     def run(scenario: str, repetition: int) -> None:
         log = logs / f"{scenario}-{repetition}.log"
-        sample = measure(command, cwd, log, interval)
+        sample = measure(command, cwd, log, interval, drop_caches)
         samples[scenario].append(sample)
         if sample.returncode != 0:
             tail = log.read_text(errors="replace")[-3000:]
@@ -139,11 +139,13 @@ def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
 
 
 def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval: float,
-                  samples: Samples, extra: Sequence[str] = ()) -> None:
+                  samples: Samples, extra: Sequence[str] = (), drop_caches: bool = False
+                  ) -> None:
     """Per repetition: cold (no output, no cache), no-op, one article edited."""
     site, out = corpus.site, corpus.root / "public-berita"
     full = [*command, "build", "-s", str(site), "-o", str(out), "-q", *extra]
-    run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples)
+    run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples,
+                      drop_caches)
     article = EditedArticle(site / "content" / corpus.edit_path)
     try:
         for repetition in range(repeat):
@@ -160,7 +162,7 @@ def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval:
 
 
 def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
-                   samples: Samples) -> None:
+                   samples: Samples, drop_caches: bool = False) -> None:
     """Cold builds without caching; one build writing Pelican's content cache; then edit
     rebuilds loading it (CACHE_CONTENT + LOAD_CONTENT_CACHE, as Pelican users would)."""
     root, out = corpus.pelican, corpus.pelican / "out"
@@ -168,7 +170,7 @@ def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
 
     def runner(settings: str) -> Runner:
         command = [str(pelican), "content", "-s", settings, "-o", "out", "-q"]
-        return make_runner(command, root, logs, interval, samples)
+        return make_runner(command, root, logs, interval, samples, drop_caches)
 
     cold, cached = runner("pelicanconf.py"), runner("pelicanconf_cached.py")
     article = EditedArticle(root / "content" / corpus.edit_path)
@@ -262,12 +264,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="corpora, outputs and logs (default bench/.work)")
     parser.add_argument("--interval", type=float, default=0.02,
                         help="memory sampling interval in seconds (default 0.02)")
+    parser.add_argument("--drop-caches", action="store_true",
+                        help="empty the kernel's page, dentry and inode caches before each "
+                             "timed run, for both tools (needs root; see bench/README.md)")
     args = parser.parse_args(argv)
     args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     args.berita_cmd = shlex.split(args.berita_cmd)
     args.berita_args = shlex.split(args.berita_args)
     if args.repeat < 1 or not args.sizes:
         parser.error("--repeat must be at least 1 and --sizes not empty")
+    if args.drop_caches and not os.access("/proc/sys/vm/drop_caches", os.W_OK):
+        parser.error("--drop-caches needs root (it writes /proc/sys/vm/drop_caches)")
     if shutil.which(args.berita_cmd[0]) is None:
         parser.error(f"{args.berita_cmd[0]!r} not found (pip install -e . in the repository, "
                      "or pass --berita-cmd)")
@@ -280,11 +287,12 @@ def measure_size(size: int, args: argparse.Namespace, pelican: Path | None) -> l
     tools: list[tuple[str, tuple[str, ...], Callable[[Samples], None]]] = [
         ("berita", BERITA_SCENARIOS,
          lambda samples: berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
-                                       samples, args.berita_args))]
+                                       samples, args.berita_args, args.drop_caches))]
     if pelican is not None:
         tools.append(("pelican", PELICAN_SCENARIOS,
                       lambda samples: pelican_rounds(corpus, pelican, args.repeat,
-                                                     args.interval, samples)))
+                                                     args.interval, samples,
+                                                     args.drop_caches)))
     for tool, scenarios, rounds in tools:
         print(f"N={size:,}: {tool} ...", flush=True)
         samples: Samples = {name: [] for name in scenarios}
@@ -322,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "version": output_of([*args.berita_cmd, "--version"])},
         "pelican": {"version": output_of([str(pelican), "--version"])} if pelican else None,
         "options": {"sizes": args.sizes, "repeat": args.repeat, "seed": args.seed,
-                    "interval": args.interval},
+                    "interval": args.interval, "drop_caches": args.drop_caches},
         "results": [{"size": row.size, "tool": row.tool, "scenario": row.scenario,
                      "median": {name: row.median(name) for name in asdict(row.samples[0])},
                      "samples": [asdict(sample) for sample in row.samples]} for row in rows],
