@@ -68,19 +68,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     pages = list(planned)
     files = [output_file(page.route) for page in pages]
     manifest = cache.manifest(target)
-    # With nothing to reuse (a first build into this folder), each page is described
-    # where it is rendered, by every process, rather than all of them here first.
-    deferred = not manifest and digests is not None
-    prints = incremental.Fingerprints(base_key)
-    paths = list(digests or {})
-    position = {path: number for number, path in enumerate(paths)}
-    sources: dict[str, list[str]] = defaultdict(list)
-    if deferred:
-        wanted: dict[str, str | None] = dict.fromkeys(files)
-        index: list[tuple[str, str, object]] = []
-    else:
-        wanted, index = _fingerprints(target, pages, files, cache, manifest, base_key,
-                                      structure, digests)
+    wanted, index = _fingerprints(target, pages, files, cache, manifest, base_key,
+                                  structure, digests)
     for file, source in copies:
         wanted[file] = "copy:" + incremental.stat_key([(file, source)])
     present, _ = listing(target)
@@ -109,38 +98,26 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 if not (file in reused and staging.keep(file))]
         problems: list[Problem] = []
 
-        def stage(index: int, result: bytes | Problem) -> tuple[
-                str, object, int, int, bytes | None, str | None, tuple[int | str, ...]]:
+        def stage(index: int, result: bytes | Problem
+                  ) -> tuple[str, object, int, int, bytes | None]:
             # Runs in the process that rendered the page: only this tuple comes back.
             if isinstance(result, Problem):
-                return "", result, 0, os.getpid(), None, None, ()
-            page = pages[todo[index]]
+                return "", result, 0, os.getpid(), None
             file, before = files[todo[index]], staging.changed
             staging.write(file, result)
-            fingerprint, held = wanted[file], ()
-            if deferred:
-                fingerprint = prints.page(page)
-                # Positions travel back cheaper than paths.
-                held = tuple(position.get(path, path) for path in prints.sources())
-            recipe = pack(page) if pack and fingerprint else None
-            return (file, staging.stats[file], staging.changed - before, os.getpid(), recipe,
-                    fingerprint, held)
+            recipe = pack(pages[todo[index]]) if pack and wanted[file] else None
+            return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
 
         todo_pages = [pages[i] for i in todo]
         results = incremental.render_pages(todo_pages, render_one, stage, jobs)
         sized = incremental.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
-        for file, outcome, changed, where, recipe, fingerprint, held in progress(
-                "Menulis halaman", sized):
+        for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
                 continue
-            if deferred:
-                wanted[file] = fingerprint
-                for number in held:
-                    sources[paths[number] if isinstance(number, int) else number].append(file)
             if recipe is not None:
-                recipes.append((file, fingerprint or "", recipe))
+                recipes.append((file, wanted[file] or "", recipe))
                 if len(recipes) >= RECIPE_BATCH:
                     cache.store_recipes(target, recipes)
                     recipes = []
@@ -151,8 +128,6 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 if changed:
                     staging.staged.add(file)
         cache.store_recipes(target, recipes)
-        if deferred and digests is not None:
-            index = _index_memos(target, base_key, structure, digests, sources, True)
         if problems:
             staging.rollback()
             problems.sort(key=lambda p: (p.path, p.line or 0, p.message))  # any order came
@@ -193,8 +168,8 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
         return wanted, []
     # The index is big and changes only with the structure; the digests are small and
     # change with every edit: they are remembered apart.
-    key = digest(base_key, structure)
-    known = cache.recall(f"pages:{target}", key)
+    name, key = f"pages:{target}", digest(base_key, structure)
+    known = cache.recall(name, key)
     last = cache.recall(f"digests:{target}", key)
     if isinstance(known, incremental.PageIndex) and isinstance(last, dict):
         known = incremental.PageIndex(last, known.sources)
@@ -210,19 +185,10 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
         if affected is None:
             for path in prints.sources():
                 sources[path].append(file)
-    return wanted, _index_memos(target, base_key, structure, digests, sources,
-                                affected is None)
-
-
-def _index_memos(target: Path, base_key: str, structure: str, digests: dict[str, str],
-                 sources: dict[str, list[str]], anew: bool) -> list[tuple[str, str, object]]:
-    """memorize's arguments for the PageIndex of `target` (when made `anew`, from
-    `sources`: article path -> files holding it) and the digests it goes with."""
-    key = digest(base_key, structure)
     remember: list[tuple[str, str, object]] = []
-    if anew:
-        remember.append((f"pages:{target}", key, incremental.PageIndex(
+    if affected is None:
+        remember.append((name, key, incremental.PageIndex(
             digests, {path: tuple(files) for path, files in sources.items()})))
     remember.append((f"digests:{target}", key, digests))  # after the index it goes with
-    return remember
+    return wanted, remember
 
