@@ -3,8 +3,8 @@ show those articles are rendered, without reading the other articles or planning
 site again.
 
 A full build into an output folder leaves what a quick one starts from:
-- per page, its recipe: the Page as planned, pickled with its articles (and the site
-  config) by reference (`pack`), kept in the cache by file and fingerprint;
+- per page, its recipe: the Page as planned, pickled with its articles, offices and the
+  site config by reference (`Packer`), kept in the cache by file and fingerprint;
 - a `State`: the keys and site-wide choices every page was made with, the hash of each
   article file, and what the build reported.
 
