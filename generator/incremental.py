@@ -59,6 +59,12 @@ def config_key(config: SiteConfig) -> str:
 
 # Stage: content ------------------------------------------------------------------------
 
+def parsed_key(config: SiteConfig, links: Links) -> str:
+    """The key of the cache's parsed articles: what parsing and rendering one depends on
+    besides its bytes."""
+    return digest(config_key(config), links.base_url)
+
+
 Prepared = tuple["Article | None", list[Problem], "markup.Rendered | None"]
 """One article file, parsed and rendered: the Article (its HTML and summary filled in),
 the problems found, and what markup found besides the HTML (which is left out)."""
@@ -75,7 +81,7 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     read (see unchanged.inputs_key), so that unchanged files are not read again.
     Returns the articles, every problem, and each article's markup.Rendered by path."""
     digests = digests or {}
-    key = digest(config_key(config), links.base_url)
+    key = parsed_key(config, links)
     files, problems = content.find_source_names(config.root)
     prefix = str(config.root) + os.sep
     paths = [_relative(file, prefix) for file in files]

@@ -166,14 +166,9 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
         for file, page in zip(files, pages, strict=True):
             wanted[file] = prints.page(page)
         return wanted, []
-    # The index is big and changes only with the structure; the digests are small and
-    # change with every edit: they are remembered apart.
-    name, key = f"pages:{target}", digest(base_key, structure)
-    known = cache.recall(name, key)
-    last = cache.recall(f"digests:{target}", key)
-    if isinstance(known, incremental.PageIndex) and isinstance(last, dict):
-        known = incremental.PageIndex(last, known.sources)
-    affected = known.affected(digests) if isinstance(known, incremental.PageIndex) else None
+    key = index_key(base_key, structure)
+    known = recall_index(cache, target, key)
+    affected = known.affected(digests) if known is not None else None
     sources: dict[str, list[str]] = defaultdict(list)
     for file, page in zip(files, pages, strict=True):
         before = manifest.get(file)
@@ -187,8 +182,31 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
                 sources[path].append(file)
     remember: list[tuple[str, str, object]] = []
     if affected is None:
-        remember.append((name, key, incremental.PageIndex(
+        remember.append((f"pages:{target}", key, incremental.PageIndex(
             digests, {path: tuple(files) for path, files in sources.items()})))
-    remember.append((f"digests:{target}", key, digests))  # after the index it goes with
+    remember.append(digests_memo(target, key, digests))  # after the index it goes with
     return wanted, remember
+
+
+# The index is big and changes only with the structure; the digests are small and change
+# with every edit: they are remembered apart, under one key.
+
+def index_key(base_key: str, structure: str) -> str:
+    """The key of an output folder's PageIndex: publish's base key and the page structure
+    (incremental.structure_key)."""
+    return digest(base_key, structure)
+
+
+def recall_index(cache: BuildCache, target: Path, key: str) -> incremental.PageIndex | None:
+    """The PageIndex of `target` remembered under `key`, with the digests last published."""
+    known = cache.recall(f"pages:{target}", key)
+    if not isinstance(known, incremental.PageIndex):
+        return None
+    last = cache.recall(f"digests:{target}", key)
+    return incremental.PageIndex(last, known.sources) if isinstance(last, dict) else known
+
+
+def digests_memo(target: Path, key: str, digests: dict[str, str]) -> tuple[str, str, object]:
+    """memorize's arguments for the article digests `target` is now published from."""
+    return f"digests:{target}", key, digests
 

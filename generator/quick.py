@@ -34,13 +34,15 @@ from typing import Any
 import jinja2
 
 from generator import images, incremental, markup
-from generator.cache import BuildCache, Written, digest
+from generator.cache import BuildCache, Written
 from generator.config import Office, SiteConfig
 from generator.content import CONTENT_DIR, Article
 from generator.pages import Page
 from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
+from generator.publish import digests_memo, index_key, recall_index
 from generator.spare import listing
+from generator.templatedirs import template_dirs
 from generator.unchanged import FileDigests, Summary, matches
 from generator.urls import Links, output_file
 
@@ -206,12 +208,10 @@ def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDige
     if fresh is None:
         return None
     published = {**state.published, **{path: a.digest for path, a in fresh.items()}}
-    index_key = digest(state.base_key, state.structure)
-    index = cache.recall(f"pages:{target}", index_key)
-    last = cache.recall(f"digests:{target}", index_key)
-    if not isinstance(index, incremental.PageIndex) or last != state.published:
+    index = recall_index(cache, target, index_key(state.base_key, state.structure))
+    if index is None or index.digests != state.published:
         return None
-    affected = incremental.PageIndex(state.published, index.sources).affected(published)
+    affected = index.affected(published)
     manifest = cache.manifest(target)
     present, _ = listing(target)
     if affected is None or not manifest or len(affected) > SHARE * len(manifest) or \
@@ -223,10 +223,9 @@ def rebuild(config: SiteConfig, target: Path, cache: BuildCache, files: FileDige
     env = environment(state.sets, state.query_redirects)
     if base_key(env, state.sets, state.future) != state.base_key:
         return None
+    article = _articles(config, links, cache, fresh, state.sets, published)
     try:
-        pages = [unpack(recipes[file], config, _articles(config, links, cache, fresh,
-                                                         state.sets, published))
-                 for file in sorted(affected)]
+        pages = [unpack(recipes[file], config, article) for file in sorted(affected)]
     except (pickle.UnpicklingError, zlib.error, KeyError, EOFError, AttributeError,
             TypeError, ValueError, ImportError):
         return None
@@ -240,7 +239,7 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
     """The changed articles, read again, when each one differs from the version the last
     build published (`published`: digests by path) in its body only; None otherwise.
     Stores them in the cache."""
-    key = digest(incremental.config_key(config), links.base_url)
+    key = incremental.parsed_key(config, links)
     before = cache.parsed_entries(key, changed)
     tools = (config, links, markup.new_renderer())
     fresh: dict[str, Article] = {}
@@ -266,7 +265,7 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
 def _articles(config: SiteConfig, links: Links, cache: BuildCache, fresh: dict[str, Article],
               sets: dict[str, Any], published: dict[str, str]) -> Callable[[str], Article]:
     """path -> the article as the full build would hold it (its images applied)."""
-    key = digest(incremental.config_key(config), links.base_url)
+    key = incremental.parsed_key(config, links)
     loaded: dict[str, Article] = {}
 
     def article(path: str) -> Article:
@@ -290,8 +289,6 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
              present: dict[str, tuple[int, int, int]], state: State,
              fresh: dict[str, Article], published: dict[str, str], frame: str
              ) -> Rebuilt | None:
-    from generator.render import template_dirs
-
     render_one = incremental.jinja_renderer(env, template_dirs(config.root))
     prints = incremental.Fingerprints(state.base_key)
     made: dict[str, tuple[Page, bytes, str | None]] = {}
@@ -319,8 +316,8 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
                                  if fingerprint is not None
                                  and (recipe := Packer(config)(page))])
     cache.prune_recipes(target)
-    index_key = digest(state.base_key, state.structure)
-    cache.memorize(f"digests:{target}", index_key, published)
+    cache.memorize(*digests_memo(target, index_key(state.base_key, state.structure),
+                                 published))
     files = {**state.files, **{path: article.digest for path, article in fresh.items()}}
     remember(cache, target, frame, replace(state, files=files, published=published))
     return Rebuilt(len(made), staging.changed, state.summary)
