@@ -34,7 +34,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One Markdown file under content/, validated."""
 

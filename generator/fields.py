@@ -21,12 +21,23 @@ from generator.urls import slugify
 DATE_EXPECTED = "a date like 2024-09-06 or 2024-09-06 10:00 (optionally +07:00 or WIB/WITA/WIT)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     name: str
     """As the operator first wrote it, e.g. "Pemilu 2024"."""
     slug: str
     """Its identity: "Pemilu 2024" and "pemilu-2024" are one tag."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        # A site has a few hundred tags over tens of thousands of articles, each article
+        # unpickled on its own from the cache: without this, each holds its own copies.
+        return shared_tag, (self.name, self.slug)
+
+
+@functools.lru_cache(maxsize=8192)
+def shared_tag(name: str, slug: str) -> Tag:
+    """The one Tag of this name and slug (what an unpickled Tag becomes)."""
+    return Tag(name, slug)
 
 
 # A site has a few hundred tag names over thousands of articles: each is slugified once.
@@ -189,7 +200,7 @@ class Fields:
             if not slug:
                 self.error("tags", f"tag {name!r} has no letters or digits", "a tag name")
                 continue
-            tags.setdefault(slug, Tag(name, slug))
+            tags.setdefault(slug, shared_tag(name, slug))
         return tuple(tags.values())
 
     def moment(self, key: str, zone: ZoneInfo, required: bool) -> tuple[datetime, bool] | None:

@@ -94,11 +94,14 @@ def widths_for(source_width: int) -> tuple[int, ...]:
     return tuple(chosen) or (source_width,)
 
 
-def process(content_root: Path, sources: Iterable[str], cache_root: Path
-            ) -> Processed:
-    """Makes (or finds in the cache) every variant of every source image."""
+def process(content_root: Path, sources: Iterable[str], cache_root: Path,
+            scratch: Path | None = None) -> Processed:
+    """Makes (or finds in the cache) every variant of every source image. With `scratch`
+    the cache is only read, and what it lacks is made in `scratch` (berita check writes
+    nothing into the site)."""
     cache = cache_root / CACHE_DIR
-    cache.mkdir(parents=True, exist_ok=True)
+    if scratch is None:
+        cache.mkdir(parents=True, exist_ok=True)
     sets: dict[str, ImageSet] = {}
     files: list[tuple[str, Path]] = []
     problems: list[Problem] = []
@@ -109,7 +112,7 @@ def process(content_root: Path, sources: Iterable[str], cache_root: Path
         # A mapping names the real file (symlinks already checked to stay in content/).
         file = sources[source] if isinstance(sources, Mapping) else content_root / source
         try:
-            image_set, count = _process_one(source, file, cache)
+            image_set, count, folder = _process_one(source, file, cache, scratch)
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
             problems.append(Problem("content/" + source, None, "image",
                                     f"cannot read image: {exc}",
@@ -117,18 +120,23 @@ def process(content_root: Path, sources: Iterable[str], cache_root: Path
             continue
         made += count
         sets[source] = image_set
-        files += [(v.route, cache / v.cached) for v in image_set.variants]
+        files += [(v.route, folder / v.cached) for v in image_set.variants]
     return Processed(sets, tuple(files), made, tuple(problems))
 
 
-def _process_one(source: str, file: Path, cache: Path) -> tuple[ImageSet, int]:
+def _process_one(source: str, file: Path, cache: Path, scratch: Path | None
+                 ) -> tuple[ImageSet, int, Path]:
+    """The image's set, how many variants were made, and the folder that holds them."""
     digest = hashlib.sha256(file.read_bytes()).hexdigest()[:20]
     manifest = cache / f"{digest}-v{GENERATOR_VERSION}.json"
     if manifest.is_file():
         info = json.loads(manifest.read_text(encoding="utf-8"))
         image_set = _image_set(source, digest, info["width"], info["height"], info["alpha"])
         if all((cache / v.cached).is_file() for v in image_set.variants):
-            return image_set, 0
+            return image_set, 0, cache
+    if scratch is not None:
+        cache = scratch
+        manifest = cache / manifest.name
     with Image.open(file) as opened:
         image = ImageOps.exif_transpose(opened)
         alpha = image.mode in ("RGBA", "LA", "PA") or (
@@ -154,7 +162,7 @@ def _process_one(source: str, file: Path, cache: Path) -> tuple[ImageSet, int]:
         count += 1
     manifest.write_text(json.dumps({"width": image.width, "height": image.height,
                                     "alpha": alpha}), encoding="utf-8")
-    return image_set, count
+    return image_set, count, cache
 
 
 def _image_set(source: str, digest: str, width: int, height: int, alpha: bool) -> ImageSet:

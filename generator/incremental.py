@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
@@ -428,29 +429,36 @@ _worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 
 
 def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
-                 jobs: int | None = None) -> Iterator[Any]:
+                 jobs: int | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     """handle(index, bytes or Problem) for each page, run where the page was rendered:
     when there are many pages, in `jobs` processes (this one and forked workers), so
     that the bytes are written there and only `handle`'s small result travels back.
     This process works too (one process fewer holds a copy of the site): the workers
     take chunks from the start, this process from the end, until they meet. Results
-    come in no particular order."""
+    come in no particular order. `meanwhile` is called in this process once the
+    workers have started, before any result comes."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
+        if meanwhile is not None:
+            meanwhile()
         for index, page in enumerate(pages):
             yield handle(index, render_one(page))
         return
     _worker_pages = (pages, render_one, handle)
     try:
         with ProcessPoolExecutor(jobs - 1, mp_context=get_context("fork")) as pool:
-            queued = [pool.submit(_render_chunk, start)
-                      for start in range(0, len(pages), CHUNK)]
+            queued = deque(pool.submit(_render_chunk, start)
+                           for start in range(0, len(pages), CHUNK))
+            if meanwhile is not None:
+                meanwhile()
             for number in reversed(range(len(queued))):
                 if not queued[number].cancel():  # a worker has it: the rest are theirs
                     break
                 yield from _render_chunk(number * CHUNK)
-            for future in queued:
+            while queued:  # each future let go once read: its pages' results with it
+                future = queued.popleft()
                 if not future.cancelled():
                     yield from future.result()
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -82,7 +84,10 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     valid_until = unchanged.first_after(articles, now)
     articles, skipped = select(articles, options)
     found, media = local_media(articles, scans, root)
-    pictures = images.process(root / content.CONTENT_DIR, media, root)
+    # A check (dry run) makes missing image variants in a folder of its own, removed
+    # when it ends: it writes nothing into the site.
+    scratch = Path(tempfile.mkdtemp(prefix="berita-check-")) if dry_run else None
+    pictures = images.process(root / content.CONTENT_DIR, media, root, scratch)
     articles = images.apply(articles, pictures.sets, links)
     found += pictures.problems
     problems += found + model.collisions(articles)
@@ -103,9 +108,12 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     # piled up would cost tens of MiB: the collector runs again, over new objects only.
     gc.freeze()
     gc.enable()
-    if dry_run:
-        return _dry_run(target, env, planned, copies, schedule_file, articles, links, config,
-                        skipped, problems, started, anchors)
+    if scratch is not None:
+        try:
+            return _dry_run(target, env, planned, copies, schedule_file, articles, links,
+                            config, skipped, problems, started, anchors)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
         """The site-wide files, then the last checks, before anything is published."""

@@ -28,7 +28,7 @@ SUMMARY_LENGTH = 300
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#|/)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """What the Markdown of one article became."""
 

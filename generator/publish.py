@@ -68,11 +68,24 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     pages = list(planned)
     files = [output_file(page.route) for page in pages]
     manifest = cache.manifest(target)
-    wanted, index = _fingerprints(target, pages, files, cache, manifest, base_key,
-                                  structure, digests)
-    for file, source in copies:
-        wanted[file] = "copy:" + incremental.stat_key([(file, source)])
     present, _ = listing(target)
+    wanted: dict[str, str | None] = {}
+    index: list[tuple[str, str, object]] = []
+
+    def describe() -> None:
+        found, memos = _fingerprints(target, pages, files, cache, manifest, base_key,
+                                     structure, digests)
+        wanted.update(found)
+        index.extend(memos)
+        for file, source in copies:
+            wanted[file] = "copy:" + incremental.stat_key([(file, source)])
+
+    # Without a manifest nothing can be reused, so every page is rendered whatever its
+    # fingerprint: the render workers start first (they need not inherit the
+    # fingerprints), and this process describes the pages while they work.
+    first_build = not manifest
+    if not first_build:
+        describe()
 
     def reusable(file: str) -> bool:
         known, fingerprint = manifest.get(file), wanted[file]
@@ -81,7 +94,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 and present.get(file) == (known.size, known.mtime_ns, known.inode))
 
     reused = {file for file in wanted if reusable(file)}
-    if present and present.keys() == wanted.keys() and len(reused) == len(wanted):
+    if not first_build and present and present.keys() == wanted.keys() \
+            and len(reused) == len(wanted):
         for memo in index:
             cache.memorize(*memo)
         return Published(0, len(pages), 0, [])
@@ -89,7 +103,8 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
     fresh = len(wanted) - len(reused)
     removed = len(present.keys() - wanted.keys())
     staging: Stager
-    if may_patch and present and fresh + removed <= PATCH_SHARE * len(wanted):
+    if not first_build and may_patch and present \
+            and fresh + removed <= PATCH_SHARE * len(wanted):
         staging = PatchStaging(target, present)
     else:
         staging = SpareStaging(target, present)
@@ -105,18 +120,22 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 return "", result, 0, os.getpid(), None
             file, before = files[todo[index]], staging.changed
             staging.write(file, result)
-            recipe = pack(pages[todo[index]]) if pack and wanted[file] else None
+            # On a first build the fingerprints come later: a recipe is made for every
+            # page, and those of pages without one are dropped below.
+            recipe = pack(pages[todo[index]]) if pack and (
+                first_build or wanted[file]) else None
             return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
 
         todo_pages = [pages[i] for i in todo]
-        results = incremental.render_pages(todo_pages, render_one, stage, jobs)
+        results = incremental.render_pages(todo_pages, render_one, stage, jobs,
+                                           meanwhile=describe if first_build else None)
         sized = incremental.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
         for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
                 continue
-            if recipe is not None:
+            if recipe is not None and wanted[file]:
                 recipes.append((file, wanted[file] or "", recipe))
                 if len(recipes) >= RECIPE_BATCH:
                     cache.store_recipes(target, recipes)
