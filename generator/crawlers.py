@@ -99,13 +99,24 @@ def render_sitemap(context: dict[str, object]) -> bytes:
     config: SiteConfig = context["config"]  # type: ignore[assignment]
     entries: Sequence[Entry] = context["entries"]  # type: ignore[assignment]
     links = Links(config.site.base_url)
-    urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+    if not entries:
+        return _xml(etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS}))
+    # Written as text, as lxml would print it: a tree of 50,000 URLs would cost tens of
+    # MiB in the process that renders it, which keeps them.
+    out = bytearray(f"<?xml version='1.0' encoding='utf-8'?>\n"
+                    f'<urlset xmlns="{SITEMAP_NS}">\n'.encode())
     for item in entries:
-        url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = links.absolute(item.route)
-        if item.lastmod:
-            etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = _lastmod(item.lastmod)
-    return _xml(urlset)
+        loc = _xml_text(links.absolute(item.route))
+        lastmod = f"    <lastmod>{_lastmod(item.lastmod)}</lastmod>\n" if item.lastmod else ""
+        out += f"  <url>\n    <loc>{loc}</loc>\n{lastmod}  </url>\n".encode()
+    out += b"</urlset>\n"
+    return bytes(out)
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped as lxml escapes element text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
+        .replace("\r", "&#13;")
 
 
 def render_sitemap_index(context: dict[str, object]) -> bytes:

@@ -435,9 +435,9 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
     when there are many pages, in `jobs` processes (this one and forked workers), so
     that the bytes are written there and only `handle`'s small result travels back.
     This process works too (one process fewer holds a copy of the site): the workers
-    take chunks from the start, this process from the end, until they meet. Results
-    come in no particular order. `meanwhile` is called in this process once the
-    workers have started, before any result comes."""
+    take chunks from the start, this process from the end, until they meet, reading the
+    workers' results as they come. Results come in no particular order. `meanwhile` is
+    called in this process once the workers have started, before any result comes."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
@@ -449,18 +449,23 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
     _worker_pages = (pages, render_one, handle)
     try:
         with ProcessPoolExecutor(jobs - 1, mp_context=get_context("fork")) as pool:
-            queued = deque(pool.submit(_render_chunk, start)
+            queued = deque((start, pool.submit(_render_chunk, start))
                            for start in range(0, len(pages), CHUNK))
             if meanwhile is not None:
                 meanwhile()
-            for number in reversed(range(len(queued))):
-                if not queued[number].cancel():  # a worker has it: the rest are theirs
+            while queued:
+                # What the workers finished is read (and let go) between this process's
+                # own chunks: results waiting to be read are the biggest thing it holds.
+                while queued and queued[0][1].done():
+                    yield from queued.popleft()[1].result()
+                if not queued:
                     break
-                yield from _render_chunk(number * CHUNK)
-            while queued:  # each future let go once read: its pages' results with it
-                future = queued.popleft()
-                if not future.cancelled():
-                    yield from future.result()
+                start, future = queued[-1]
+                if future.cancel():
+                    queued.pop()
+                    yield from _render_chunk(start)
+                else:  # a worker has it: the rest are theirs
+                    yield from queued.popleft()[1].result()
     finally:
         _worker_pages = None
 
