@@ -22,11 +22,11 @@ import os
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, datetime
 from multiprocessing import get_context
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
@@ -430,16 +430,22 @@ _worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 
 def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
                  jobs: int | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
+                 meanwhile: Callable[[], None] | None = None,
+                 remote: Remote | None = None) -> Iterator[Any]:
     """handle(index, bytes or Problem) for each page, run where the page was rendered:
     when there are many pages, in `jobs` processes (this one and forked workers), so
     that the bytes are written there and only `handle`'s small result travels back.
     This process works too (one process fewer holds a copy of the site): the workers
     take chunks from the start, this process from the end, until they meet, reading the
     workers' results as they come. Results come in no particular order. `meanwhile` is
-    called in this process once the workers have started, before any result comes."""
+    called in this process once the workers have started, before any result comes.
+    With `remote` (lean.Workers), its processes take the chunks from the start instead
+    of forked copies of this one; what they return is what `handle` would."""
     global _worker_pages
     jobs = workers() if jobs is None else jobs
+    if remote is not None and len(pages) >= PARALLEL_PAGES:
+        yield from _render_remote(pages, render_one, handle, remote, meanwhile)
+        return
     if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
         if meanwhile is not None:
             meanwhile()
@@ -468,6 +474,59 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
                     yield from queued.popleft()[1].result()
     finally:
         _worker_pages = None
+
+
+class Remote(Protocol):
+    """Render processes of their own (lean.Workers)."""
+
+    count: int
+
+    def submit(self, pages: Sequence[Page]) -> Future[list[Any] | None] | None: ...
+
+
+AHEAD = 2
+"""Chunks each remote worker has in hand, to start the next one at once."""
+MEANWHILE = 24
+"""Chunks each remote worker is sent before this process does `meanwhile` (at most
+half of them): enough to keep it busy while this process describes the pages."""
+
+
+def _render_remote(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
+                   remote: Remote, meanwhile: Callable[[], None] | None) -> Iterator[Any]:
+    def local(start: int) -> list[Any]:
+        return [handle(start + offset, render_one(page))
+                for offset, page in enumerate(pages[start : start + CHUNK])]
+
+    front, back = 0, (len(pages) + CHUNK - 1) // CHUNK
+    sent: deque[tuple[int, Future[list[Any] | None]]] = deque()
+
+    def send(ahead: int) -> Iterator[Any]:
+        nonlocal front
+        while len(sent) < ahead and front < back:
+            start, front = front * CHUNK, front + 1
+            future = remote.submit(pages[start : start + CHUNK])
+            if future is None:  # a page without a recipe: rendered here
+                yield from local(start)
+            else:
+                sent.append((start, future))
+
+    def collect() -> list[Any]:
+        start, future = sent.popleft()
+        results = future.result()
+        return local(start) if results is None else results
+
+    if meanwhile is not None:
+        yield from send(min(MEANWHILE * remote.count, back // 2))
+        meanwhile()
+    while sent or front < back:
+        while sent and sent[0][1].done():
+            yield from collect()
+        yield from send(AHEAD * remote.count)
+        if front < back:
+            back -= 1
+            yield from local(back * CHUNK)
+        elif sent:
+            yield from collect()
 
 
 def _start_methods() -> list[str]:

@@ -19,6 +19,7 @@ from generator import (
     i18n,
     images,
     incremental,
+    lean,
     markup,
     model,
     output,
@@ -78,77 +79,84 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
                                list(summary.skipped), list(summary.warnings),
                                time.perf_counter() - started, list(summary.warnings),
                                rendered=rebuilt.rendered)
-    digests = files.digests
-    articles, problems, scans = incremental.prepare_articles(config, links, store,
-                                                             options.jobs, progress, digests)
-    valid_until = unchanged.first_after(articles, now)
-    articles, skipped = select(articles, options)
-    found, media = local_media(articles, scans, root)
-    # A check (dry run) makes missing image variants in a folder of its own, removed
-    # when it ends: it writes nothing into the site.
-    scratch = Path(tempfile.mkdtemp(prefix="berita-check-")) if dry_run else None
-    pictures = images.process(root / content.CONTENT_DIR, media, root, scratch)
-    articles = images.apply(articles, pictures.sets, links)
-    found += pictures.problems
-    problems += found + model.collisions(articles)
-    problems += [p for a in articles for p in script_problems(a, scans[a.path].scripts)]
-    anchors = {path: scan.anchors for path, scan in scans.items()}
-    if not dry_run:
-        decide(problems, options.strict)
-    site = model.build(articles, config, incremental.cached_related(store))
-    query_redirects = query_redirect_script(articles, links)
-    env = environment(pictures.sets, query_redirects)
-    planned = list(pages.plan(site, config))
-    copies = (static_files(root)
-              + [(media_route(relative), source) for relative, source in sorted(media.items())]
-              + list(pictures.files))
-    schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
-    problems += default_image_problems(config, copies)
-    # Rendering makes short-lived reference cycles (Jinja's contexts and macros), which
-    # piled up would cost tens of MiB: the collector runs again, over new objects only.
-    gc.freeze()
-    gc.enable()
-    if scratch is not None:
-        try:
-            return _dry_run(target, env, planned, copies, schedule_file, articles, links,
-                            config, skipped, problems, started, anchors)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    # Forked before any article is read, the render workers hold only what their pages
+    # show (see lean.py).
+    with lean.started(options.jobs, not dry_run, config, environment, store) as workers:
+        digests = files.digests
+        articles, problems, scans = incremental.prepare_articles(config, links, store,
+                                                                 options.jobs, progress, digests)
+        valid_until = unchanged.first_after(articles, now)
+        articles, skipped = select(articles, options)
+        found, media = local_media(articles, scans, root)
+        # A check (dry run) makes missing image variants in a folder of its own, removed
+        # when it ends: it writes nothing into the site.
+        scratch = Path(tempfile.mkdtemp(prefix="berita-check-")) if dry_run else None
+        pictures = images.process(root / content.CONTENT_DIR, media, root, scratch)
+        articles = images.apply(articles, pictures.sets, links)
+        found += pictures.problems
+        problems += found + model.collisions(articles)
+        problems += [p for a in articles for p in script_problems(a, scans[a.path].scripts)]
+        anchors = {path: scan.anchors for path, scan in scans.items()}
+        if not dry_run:
+            decide(problems, options.strict)
+        site = model.build(articles, config, incremental.cached_related(store))
+        query_redirects = query_redirect_script(articles, links)
+        env = environment(pictures.sets, query_redirects)
+        planned = list(pages.plan(site, config))
+        copies = (static_files(root)
+                  + [(media_route(relative), source) for relative, source in sorted(media.items())]
+                  + list(pictures.files))
+        schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
+        problems += default_image_problems(config, copies)
+        # Rendering makes short-lived reference cycles (Jinja's contexts and macros), which
+        # piled up would cost tens of MiB: the collector runs again, over new objects only.
+        gc.freeze()
+        gc.enable()
+        if scratch is not None:
+            try:
+                return _dry_run(target, env, planned, copies, schedule_file, articles, links,
+                                config, skipped, problems, started, anchors)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
 
-    def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
-        """The site-wide files, then the last checks, before anything is published."""
-        staging.write(schedule.SCHEDULE_FILE, schedule_file)
-        problems.extend(write_redirects(staging, articles, links, config.site.title))
-        problems.extend(broken_links(articles, staging.written, links, anchors))
-        decide(problems, options.strict)
-        if config.site.search:
-            search.index(staging, root / CACHE_DIR,
-                         page_keys(staging, fingerprints, staging.written))
+        def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
+            """The site-wide files, then the last checks, before anything is published."""
+            staging.write(schedule.SCHEDULE_FILE, schedule_file)
+            problems.extend(write_redirects(staging, articles, links, config.site.title))
+            problems.extend(broken_links(articles, staging.written, links, anchors))
+            decide(problems, options.strict)
+            if config.site.search:
+                search.index(staging, root / CACHE_DIR,
+                             page_keys(staging, fingerprints, staging.written))
 
-    future = [a.path for a in articles if a.date > now]
-    key = base_key(env, pictures.sets, future)
-    structure = incremental.structure_key(articles, scans)
-    published_digests = {a.path: a.digest for a in articles}
-    recipes = not config.site.search and store.file is not None
-    # Pagefind indexes a folder holding the whole site: only the spare is one.
-    published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
-                                copies, store, key, options.jobs, finish, progress,
-                                may_patch=not config.site.search, structure=structure,
-                                digests=published_digests,
-                                pack=quick.Packer(config) if recipes else None)
-    decide(published.problems, strict=False)
-    result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
-                         warnings(problems), time.perf_counter() - started, problems,
-                         rendered=published.rendered)
-    summary = unchanged.Summary(result.articles, result.pages, skipped, result.warnings,
-                                valid_until)
-    store.remember(target, inputs, summary)
-    # What the next quick rebuild starts from: this build's output, and nothing older.
-    quick.remember(store, target, frame, quick.State(
-        key, structure, dict(pictures.sets), query_redirects, tuple(future),
-        quick.article_files(root, digests), published_digests, summary) if recipes else None)
-    remember_files(store, files)
-    return result
+        future = [a.path for a in articles if a.date > now]
+        key = base_key(env, pictures.sets, future)
+        structure = incremental.structure_key(articles, scans)
+        published_digests = {a.path: a.digest for a in articles}
+        recipes = not config.site.search and store.file is not None
+        # Pagefind indexes a folder holding the whole site: only the spare is one.
+        published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
+                                    copies, store, key, options.jobs, finish, progress,
+                                    may_patch=not config.site.search, structure=structure,
+                                    digests=published_digests,
+                                    pack=quick.Packer(config) if recipes else None,
+                                    remote=workers if workers is not None and workers.prepare(
+                                        lean.Setup(pictures.sets, query_redirects, target,
+                                                   incremental.parsed_key(config, links),
+                                                   published_digests)) else None)
+        decide(published.problems, strict=False)
+        result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
+                             warnings(problems), time.perf_counter() - started, problems,
+                             rendered=published.rendered)
+        summary = unchanged.Summary(result.articles, result.pages, skipped, result.warnings,
+                                    valid_until)
+        store.remember(target, inputs, summary)
+        # What the next quick rebuild starts from: this build's output, and nothing older.
+        quick.remember(store, target, frame, quick.State(
+            key, structure, dict(pictures.sets), query_redirects, tuple(future),
+            quick.article_files(root, digests), published_digests, summary) if recipes else None)
+        remember_files(store, files)
+        return result
 
 
 def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],

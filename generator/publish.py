@@ -56,14 +56,16 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             progress: incremental.Progress = incremental.no_progress,
             may_patch: bool = True, structure: str = "",
             digests: dict[str, str] | None = None,
-            pack: Callable[[Page], bytes | None] | None = None) -> Published:
+            pack: Callable[[Page], bytes | None] | None = None,
+            remote: incremental.Remote | None = None) -> Published:
     """Renders and stages what changed, reuses the rest, calls `finish`, then publishes
     the result into `target`: in place when little changed and `may_patch` (see
     patch.py), else swapped in whole. `copies` are (output path, source file) pairs:
     static files and media. `structure` (incremental.structure_key) and `digests` (each
     article's, by path) let an unchanged page keep its fingerprint without describing
     it again (incremental.PageIndex). `pack`: each rendered page's recipe for the
-    cache (quick.Packer), made where the page is rendered."""
+    cache (quick.Packer), made where the page is rendered. `remote` (lean.Workers)
+    renders pages in processes of its own when the whole spare is staged."""
     finish_interrupted(target)
     pages = list(planned)
     files = [output_file(page.route) for page in pages]
@@ -127,15 +129,16 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
 
         todo_pages = [pages[i] for i in todo]
-        results = incremental.render_pages(todo_pages, render_one, stage, jobs,
-                                           meanwhile=describe if first_build else None)
+        results = incremental.render_pages(
+            todo_pages, render_one, stage, jobs, meanwhile=describe if first_build else None,
+            remote=remote if isinstance(staging, SpareStaging) else None)
         sized = incremental.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
         for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
                 continue
-            if recipe is not None and wanted[file]:
+            if pack is not None and recipe is not None and wanted[file]:
                 recipes.append((file, wanted[file] or "", recipe))
                 if len(recipes) >= RECIPE_BATCH:
                     cache.store_recipes(target, recipes)
