@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,21 +89,22 @@ def xml_text(text: str) -> str:
 def absolute_html(article: Article, page_url: str) -> str:
     """An article's HTML with every link and image source made absolute, for feed readers
     that show it away from the site."""
-    return _absolute_html(article.compressed_html, page_url)
+    return decompress_html(_absolute_html(article.compressed_html, page_url))
 
 
 # An article is in several feeds (the site's, its office's, its tags'): its absolute HTML
-# is made once. (2,048 entries: about 12 MiB at most; a feed holds 20 articles.)
-@functools.lru_cache(maxsize=2048)
-def _absolute_html(compressed: bytes, page_url: str) -> str:
+# is made once, and kept compressed (4,096 entries, about 6 MiB at most; 10,000 articles
+# in 212 feeds of 20 had 2,434 different ones).
+@functools.lru_cache(maxsize=4096)
+def _absolute_html(compressed: bytes, page_url: str) -> bytes:
     body = decompress_html(compressed)
     if not body.strip():
-        return ""
+        return b""
     fragment = lxml.html.fragment_fromstring(body, create_parent="div")
     fragment.make_links_absolute(page_url, resolve_base_href=False)
     inner = html.escape(fragment.text or "", quote=False)
-    return xml_text(inner + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in fragment))
+    return zlib.compress(xml_text(inner + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in fragment)).encode(), 1)
 
 
 def image_url(article: Article, links: Links) -> str:

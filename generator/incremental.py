@@ -22,7 +22,7 @@ import os
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import date, datetime
 from multiprocessing import get_context
 from pathlib import Path, PurePath
@@ -73,13 +73,16 @@ the problems found, and what markup found besides the HTML (which is left out)."
 
 def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
                      jobs: int | None = None, progress: Progress = no_progress,
-                     digests: dict[str, str] | None = None
+                     digests: dict[str, str] | None = None,
+                     helpers: Sequence[Executor] = ()
                      ) -> tuple[list[Article], list[Problem], dict[str, markup.Rendered]]:
     """content.parse and markup.render of every article file, drafts included. A file
     whose bytes are unchanged since it was last prepared comes from the cache; the
     others are read, parsed and rendered in one pass, in `jobs` processes when there are
     many (a cold build). `digests`: the files' hashes by path as a string, when just
     read (see unchanged.inputs_key), so that unchanged files are not read again.
+    `helpers`: processes that are there already (lean.Workers), each of which takes the
+    place of a worker of its own.
     Returns the articles, every problem, and each article's markup.Rendered by path."""
     digests = digests or {}
     key = parsed_key(config, links)
@@ -99,12 +102,14 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
     jobs = workers() if jobs is None else jobs
     if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
         # Each worker stores what it made in the cache itself: the parent only reads.
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"),
-                                 initializer=_start_worker,
-                                 initargs=(config, links, key, cache.file)) as pool:
+        setup = (config, links, key, cache.file)
+        own = max(0, jobs - len(helpers))
+        with ProcessPoolExecutor(own or 1, mp_context=get_context("fork")) as pool:
+            executors = [*helpers, *[pool] * own]
+            sent = deque(executors[number % len(executors)].submit(_prepare_chunk, setup, chunk)
+                         for number, chunk in enumerate(_chunks(todo, CHUNK)))
             results = ((file_digest, pickle.loads(blob))
-                       for chunk in pool.map(_prepare_chunk, _chunks(todo, CHUNK))
-                       for file_digest, blob in chunk)
+                       for chunk in _in_turn(sent) for file_digest, blob in chunk)
             done = list(progress("Membaca berita", Sized(results, len(todo))))
     else:
         tools = (config, links, markup.new_renderer())
@@ -163,29 +168,33 @@ def pack_prepared(value: Prepared) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
-# What each worker process of prepare_articles works with: set by the pool's initializer.
+# What each worker process of prepare_articles works with, made by its first chunk.
 _worker_tools: tuple[SiteConfig, Links, Any] | None = None
 _worker_cache: tuple[str, BuildCache] | None = None
 
 
-def _start_worker(config: SiteConfig, links: Links, key: str, cache_file: Path | None
-                  ) -> None:
-    global _worker_tools, _worker_cache
-    _worker_tools = (config, links, markup.new_renderer())
-    _worker_cache = (key, BuildCache.reopen(cache_file))
-
-
-def _prepare_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str | None, bytes]]:
+def _prepare_chunk(setup: tuple[SiteConfig, Links, str, Path | None],
+                   chunk: list[tuple[str, str]]) -> list[tuple[str | None, bytes]]:
     """Prepares and caches a chunk of files; returns (digest, pickled Prepared) of each:
     pickled once, for the cache and the way back to the parent."""
-    assert _worker_tools is not None and _worker_cache is not None
+    global _worker_tools, _worker_cache
+    config, links, key, cache_file = setup
+    if _worker_cache is None or _worker_cache[0] != key or _worker_tools is None:
+        _worker_tools = (config, links, markup.new_renderer())
+        _worker_cache = (key, BuildCache.reopen(cache_file))
     done = [(file_digest, pack_prepared(prepared)) for file_digest, prepared in
             (prepare_one(_worker_tools, name, path) for name, path in chunk)]
-    key, cache = _worker_cache
+    _, cache = _worker_cache
     cache.store_parsed(key, ((path, file_digest, blob)
                              for (_, path), (file_digest, blob) in zip(chunk, done, strict=True)
                              if file_digest is not None))
     return done
+
+
+def _in_turn(sent: deque[Future[Any]]) -> Iterator[Any]:
+    """The futures' results in order, each let go once read."""
+    while sent:
+        yield sent.popleft().result()
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
@@ -483,6 +492,8 @@ class Remote(Protocol):
 
     def submit(self, pages: Sequence[Page]) -> Future[list[Any] | None] | None: ...
 
+    def close(self) -> None: ...
+
 
 AHEAD = 2
 """Chunks each remote worker has in hand, to start the next one at once."""
@@ -527,6 +538,7 @@ def _render_remote(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
             yield from local(back * CHUNK)
         elif sent:
             yield from collect()
+    remote.close()  # the last page is made: what the workers hold goes now, not at the end
 
 
 def _start_methods() -> list[str]:

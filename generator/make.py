@@ -83,8 +83,9 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     # show (see lean.py).
     with lean.started(options.jobs, not dry_run, config, environment, store) as workers:
         digests = files.digests
-        articles, problems, scans = incremental.prepare_articles(config, links, store,
-                                                                 options.jobs, progress, digests)
+        articles, problems, scans = incremental.prepare_articles(
+            config, links, store, options.jobs, progress, digests,
+            helpers=[workers.pool] * workers.count if workers is not None else ())
         valid_until = unchanged.first_after(articles, now)
         articles, skipped = select(articles, options)
         found, media = local_media(articles, scans, root)
@@ -132,6 +133,7 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         future = [a.path for a in articles if a.date > now]
         key = base_key(env, pictures.sets, future)
         structure = incremental.structure_key(articles, scans)
+        del scans  # what later stages need of it is in `anchors`; rendering reuses its space
         published_digests = {a.path: a.digest for a in articles}
         recipes = not config.site.search and store.file is not None
         # Pagefind indexes a folder holding the whole site: only the spare is one.

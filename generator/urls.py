@@ -111,7 +111,9 @@ class Links:
     # Pages ask for the same few hundred links over and over (navigation, offices, cards).
     @lru_cache(maxsize=65536)  # noqa: B019 (as for href)
     def url(self, kind: str, **params: object) -> str:
-        return self.href(route(kind, **params))  # type: ignore[arg-type]
+        # Not through `href`'s cache: a card's link would be kept twice.
+        return self.base_path + quote(route(kind, **params),  # type: ignore[arg-type]
+                                      safe="/%:@&=+$,;~!*'()")
 
     @lru_cache(maxsize=65536)  # noqa: B019 (as for href)
     def abs_url(self, kind: str, **params: object) -> str:
