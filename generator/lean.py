@@ -144,8 +144,8 @@ def _render(token: str, recipes: list[bytes]) -> list[Result] | None:
             results.append(_stage(_build.staging, page, _build.render_one(page), recipe))
         return results
     except (KeyError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
-            TypeError, ValueError, ImportError):
-        return None  # the parent renders these pages itself
+            TypeError, ValueError, ImportError, OSError):
+        return None  # the build renders these pages itself (and reports what fails)
 
 
 def _begin(token: str, config: SiteConfig, environment: Environment, cache: BuildCache
