@@ -136,16 +136,18 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         del scans  # what later stages need of it is in `anchors`; rendering reuses its space
         published_digests = {a.path: a.digest for a in articles}
         recipes = not config.site.search and store.file is not None
+        remote = None
+        if workers is not None and workers.prepare(lean.Setup(
+                pictures.sets, query_redirects, target, incremental.parsed_key(config, links),
+                published_digests)):
+            remote = workers
         # Pagefind indexes a folder holding the whole site: only the spare is one.
         published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
                                     copies, store, key, options.jobs, finish, progress,
                                     may_patch=not config.site.search, structure=structure,
                                     digests=published_digests,
                                     pack=quick.Packer(config) if recipes else None,
-                                    remote=workers if workers is not None and workers.prepare(
-                                        lean.Setup(pictures.sets, query_redirects, target,
-                                                   incremental.parsed_key(config, links),
-                                                   published_digests)) else None)
+                                    remote=remote)
         decide(published.problems, strict=False)
         result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
                              warnings(problems), time.perf_counter() - started, problems,
