@@ -203,11 +203,12 @@ class BuildCache:
             "SELECT value FROM memo WHERE name=? AND key=?", (name, key)).fetchone())
         return None if row is None else self._guard(lambda db: pickle.loads(row[0]))
 
-    def memorize(self, name: str, key: str, value: Any) -> None:
-        """Keeps only the newest value of each name: the cache does not grow."""
-        self._guard(lambda db: db.execute(
+    def memorize(self, name: str, key: str, value: Any) -> bool:
+        """Keeps only the newest value of each name: the cache does not grow. False when
+        the value could not be kept."""
+        return self._guard(lambda db: db.execute(
             "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
-            (name, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))))
+            (name, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))) is not None, False)
 
     # the output manifest ------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import jinja2
 
-from generator import images, incremental, quick
+from generator import incremental, publish, quick
 from generator.cache import BuildCache
 from generator.config import SiteConfig
 from generator.content import Article
@@ -47,9 +47,6 @@ to page, so most lookups hit."""
 
 Environment = Callable[[dict[str, Any], str], jinja2.Environment]
 """environment(image sets, query-redirect script): the Jinja environment of the build."""
-Result = tuple[str, object, int, int, bytes | None]
-"""What publish's staging returns for one page: (file, its (size, mtime_ns, inode) or a
-Problem, files changed, pid of the process that wrote it, its recipe)."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +84,12 @@ class Workers:
         """Hands the workers what this build's pages need; False when they cannot have
         it (no cache to pass it through)."""
         token = f"{os.getpid()}:{id(setup)}:{len(setup.digests)}"
-        self.cache.memorize(SETUP_MEMO, token, setup)
-        if self.cache.recall(SETUP_MEMO, token) is None:
+        if not self.cache.memorize(SETUP_MEMO, token, setup):
             return False
         self.token = token
         return True
 
-    def submit(self, pages: Sequence[Page]) -> Future[list[Result] | None] | None:
+    def submit(self, pages: Sequence[Page]) -> Future[list[publish.Staged] | None] | None:
         """The pages rendered and staged by a worker, or None (nothing sent) when one of
         them has no recipe."""
         recipes = []
@@ -131,14 +127,14 @@ def _start(config: SiteConfig, environment: Environment, cache_file: Path | None
     gc.enable()
 
 
-def _render(token: str, recipes: list[bytes]) -> list[Result] | None:
+def _render(token: str, recipes: list[bytes]) -> list[publish.Staged] | None:
     global _build
     assert _tools is not None
     config, environment, cache = _tools
     try:
         if _build is None or _build.token != token:
             _build = _begin(token, config, environment, cache)
-        results: list[Result] = []
+        results: list[publish.Staged] = []
         for recipe in recipes:
             page = quick.unpack(recipe, config, _build.article)
             results.append(_stage(_build.staging, page, _build.render_one(page), recipe))
@@ -169,12 +165,8 @@ def _resolver(cache: BuildCache, links: Links, setup: Setup) -> Callable[[str], 
         if found is not None:
             recent.move_to_end(path)
             return found
-        hit = cache.parsed_entries(setup.parsed_key, [path]).get(path)
-        prepared = incremental.unpack_prepared(hit[1]) if hit is not None else None
-        made = prepared[0] if prepared is not None else None
-        if made is None or made.digest != setup.digests.get(path):
-            raise KeyError(path)
-        found = recent[path] = images.apply([made], setup.sets, links)[0]
+        found = recent[path] = quick.published_article(
+            cache, setup.parsed_key, path, setup.digests.get(path), setup.sets, links)
         if len(recent) > RECENT:
             recent.popitem(last=False)
         return found
@@ -183,12 +175,8 @@ def _resolver(cache: BuildCache, links: Links, setup: Setup) -> Callable[[str], 
 
 
 def _stage(staging: SpareStaging, page: Page, result: bytes | Problem, recipe: bytes
-           ) -> Result:
-    if isinstance(result, Problem):
-        return "", result, 0, os.getpid(), None
-    file, before = output_file(page.route), staging.changed
-    staging.write(file, result)
-    return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
+           ) -> publish.Staged:
+    return publish.stage_page(staging, output_file(page.route), result, lambda: recipe)
 
 
 @contextlib.contextmanager

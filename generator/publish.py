@@ -39,6 +39,22 @@ Finish = Callable[[Stager, dict[str, "str | None"]], None]
 (BuildFailed) to stop the publication; the staged site is then discarded."""
 
 
+Staged = tuple[str, object, int, int, "bytes | None"]
+"""What comes back from the process that rendered a page (stage_page): its file, its
+(size, mtime_ns, inode) or a Problem, files changed, that process's pid, its recipe."""
+
+
+def stage_page(staging: Stager, file: str, result: bytes | Problem,
+               recipe: Callable[[], bytes | None]) -> Staged:
+    """Writes a rendered page into `staging`, in the process that rendered it: only the
+    small tuple travels back to the build."""
+    if isinstance(result, Problem):
+        return "", result, 0, os.getpid(), None
+    before = staging.changed
+    staging.write(file, result)
+    return file, staging.stats[file], staging.changed - before, os.getpid(), recipe()
+
+
 @dataclass(frozen=True)
 class Published:
     rendered: int
@@ -115,18 +131,16 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
                 if not (file in reused and staging.keep(file))]
         problems: list[Problem] = []
 
-        def stage(index: int, result: bytes | Problem
-                  ) -> tuple[str, object, int, int, bytes | None]:
-            # Runs in the process that rendered the page: only this tuple comes back.
-            if isinstance(result, Problem):
-                return "", result, 0, os.getpid(), None
-            file, before = files[todo[index]], staging.changed
-            staging.write(file, result)
-            # On a first build the fingerprints come later: a recipe is made for every
-            # page, and those of pages without one are dropped below.
-            recipe = pack(pages[todo[index]]) if pack and (
-                first_build or wanted[file]) else None
-            return file, staging.stats[file], staging.changed - before, os.getpid(), recipe
+        def stage(index: int, result: bytes | Problem) -> Staged:
+            file = files[todo[index]]
+
+            def recipe() -> bytes | None:
+                # On a first build the fingerprints come later: a recipe is made for
+                # every page, and those of pages without one are dropped below.
+                return pack(pages[todo[index]]) if pack and (
+                    first_build or wanted[file]) else None
+
+            return stage_page(staging, file, result, recipe)
 
         todo_pages = [pages[i] for i in todo]
         results = incremental.render_pages(

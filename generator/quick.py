@@ -271,17 +271,25 @@ def _articles(config: SiteConfig, links: Links, cache: BuildCache, fresh: dict[s
     def article(path: str) -> Article:
         found = loaded.get(path)
         if found is None:
-            made = fresh.get(path)
-            if made is None:
-                hit = cache.parsed_entries(key, [path]).get(path)
-                prepared = incremental.unpack_prepared(hit[1]) if hit is not None else None
-                made = prepared[0] if prepared is not None else None
-            if made is None or made.digest != published.get(path):
-                raise KeyError(path)
-            found = loaded[path] = images.apply([made], sets, links)[0]
+            found = loaded[path] = published_article(cache, key, path, published.get(path),
+                                                     sets, links, fresh.get(path))
         return found
 
     return article
+
+
+def published_article(cache: BuildCache, parsed_key: str, path: str, expected: str | None,
+                      sets: dict[str, Any], links: Links, made: Article | None = None
+                      ) -> Article:
+    """The article at `path` as a full build holds it (its images applied): `made`, or
+    the cache's; KeyError unless its digest is `expected`."""
+    if made is None:
+        hit = cache.parsed_entries(parsed_key, [path]).get(path)
+        prepared = incremental.unpack_prepared(hit[1]) if hit is not None else None
+        made = prepared[0] if prepared is not None else None
+    if made is None or made.digest != expected:
+        raise KeyError(path)
+    return images.apply([made], sets, links)[0]
 
 
 def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: SiteConfig,
