@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ RESULTS = BENCH / "results"
 PELICAN_VENV = BENCH / ".venv-pelican"
 PELICAN_REQUIREMENTS = ("pelican==4.12.*", "markdown")
 CACHE_DIR = ".berita-cache"
+ASIDE = "aside"
+"""Per corpus: old outputs and caches moved out of the way of a cold build."""
 EDIT_SENTENCE = "\nKegiatan ditutup dengan foto bersama seluruh peserta dan jajaran KPU.\n"
 
 
@@ -87,8 +90,7 @@ def ensure_corpus(size: int, seed: int, work: Path, pelican: bool) -> Corpus:
     expected = generate.fingerprint(size, seed, generate.load_corpus())
     wanted = [root / "site", *([root / "pelican"] if pelican else [])]
     if not all(is_current(folder, expected) for folder in wanted):
-        for folder in (root / "site", root / "pelican"):
-            shutil.rmtree(folder, ignore_errors=True)
+        move_aside(root / ASIDE, root / "site", root / "pelican")
         print(f"generating {size} articles into {root} ...", flush=True)
         generate.generate(size, root / "site", root / "pelican" if pelican else None, seed)
     return Corpus(size, root, read_manifest(root / "site"))
@@ -109,10 +111,21 @@ class EditedArticle:
         self.file.write_bytes(self.original)
 
 
-def remove(*paths: Path) -> None:
+def move_aside(aside: Path, *paths: Path) -> None:
+    """Moves each existing path into the folder `aside` (same file system), rather than
+    deleting it: on the reference machine, creating files after deleting thousands costs
+    two to three times the kernel time (see README.md), which would land in the next
+    timed build. `clear_aside` deletes them once nothing more is measured."""
     for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
+        if path.exists() or path.is_symlink():
+            aside.mkdir(exist_ok=True)
+            path.rename(aside / f"{path.name}-{uuid.uuid4().hex[:12]}")
+
+
+def clear_aside(work: Path) -> None:
+    """Deletes what move_aside kept in every corpus of the work folder."""
+    for aside in work.glob(f"*/{ASIDE}"):
+        shutil.rmtree(aside, ignore_errors=True)
 
 # The scenarios -------------------------------------------------------------------------
 
@@ -151,8 +164,9 @@ def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval:
         for repetition in range(repeat):
             article.restore()
             # Cold: no output, no cache, and no spare copy of an earlier output either.
-            remove(out, site / CACHE_DIR, out.with_name("." + out.name + ".spare"),
-                   out.with_name("." + out.name + ".staging"))
+            move_aside(corpus.root / ASIDE, out, site / CACHE_DIR,
+                       out.with_name("." + out.name + ".spare"),
+                       out.with_name("." + out.name + ".staging"))
             run("cold", repetition)
             run("noop", repetition)
             article.append()
@@ -176,9 +190,9 @@ def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
     article = EditedArticle(root / "content" / corpus.edit_path)
     try:
         for repetition in range(repeat):
-            remove(out, root / "cache")
+            move_aside(corpus.root / ASIDE, out, root / "cache")
             cold("cold", repetition)
-        remove(out, root / "cache")
+        move_aside(corpus.root / ASIDE, out, root / "cache")
         cached("cold+cache", 0)
         for repetition in range(repeat):
             article.restore()  # a new mtime: Pelican's cache checks mtimes
@@ -310,8 +324,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = {"machine": machine(), "git": git()}
     pelican = ensure_pelican(PELICAN_VENV) if args.pelican else None
     rows: list[Row] = []
-    for size in args.sizes:
-        rows += measure_size(size, args, pelican)
+    # Left by an interrupted run: deleted now, before the corpora are checked and built.
+    clear_aside(args.work.resolve())
+    try:
+        for size in args.sizes:
+            rows += measure_size(size, args, pelican)
+    finally:
+        clear_aside(args.work.resolve())
     print()
     print(table(rows))
     if warning := busy_warning(rows):
