@@ -117,8 +117,14 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     dirs = templatedirs.template_dirs(root)
     known = store.recall(FILES_MEMO, FILES_MEMO)
     files = unchanged.FileDigests(known if isinstance(known, dict) else {})
-    inputs, frame = unchanged.inputs_keys(root, dirs, _options_key(options), target, files)
-    last = None if dry_run else unchanged.last_result(store, target, inputs, now)
+    check = None if dry_run else unchanged.OutputCheck.start(target, store)
+    try:
+        inputs, frame = unchanged.inputs_keys(root, dirs, _options_key(options), target,
+                                              files)
+        last = None if dry_run else unchanged.last_result(store, target, inputs, now, check)
+    finally:
+        if check is not None:
+            check.cancel()
     if last is not None:
         remember_files(store, files)
         return BuildResult(target, last.articles, last.pages, 0, list(last.skipped),

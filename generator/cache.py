@@ -81,6 +81,18 @@ def folder_key(folders: Iterable[Path]) -> str:
     return digest(*parts)
 
 
+LISTING_MEMO = "listing "
+
+
+def listing_digest(files: Iterable[tuple[str, int, int, int]]) -> str:
+    """A hash of (file, size, mtime_ns, inode) of every file of an output folder, in any
+    order."""
+    lines = sorted(f"{file}\x1f{size}\x1f{mtime_ns}\x1f{inode}" for file, size, mtime_ns, inode
+                   in files)
+    return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
+
+
 class Written(NamedTuple):
     """What the manifest remembers of one output file (a tuple: there are tens of
     thousands of them, made and compared on every build)."""
@@ -239,8 +251,18 @@ class BuildCache:
                 changed = [(f, w) for f, w in files.items() if previous.get(f) != w]
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
                 (name, file, *written) for file, written in changed))
+            db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (
+                LISTING_MEMO + name, listing_digest(
+                    (file, w.size, w.mtime_ns, w.inode) for file, w in files.items()), b""))
             db.execute("COMMIT")
         self._guard(store)
+
+    def listing(self, output: Path) -> str | None:
+        """listing_digest of the manifest of `output`: what a no-op build compares the
+        output folder with, without loading the manifest."""
+        row = self._guard(lambda db: db.execute(
+            "SELECT key FROM memo WHERE name=?", (LISTING_MEMO + str(output),)).fetchone())
+        return None if row is None else row[0]
 
     def store_recipes(self, output: Path, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Stores (file, fingerprint, recipe) rows of `output` (see quick.py)."""

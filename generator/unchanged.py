@@ -7,15 +7,18 @@ the output folder, with no YAML, Markdown or Jinja at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import BuildCache, Written, code_key, folder_key
+from generator.cache import BuildCache, Written, code_key, folder_key, listing_digest
 from generator.content import CONTENT_DIR, Article
 from generator.problems import Problem
 
@@ -119,15 +122,18 @@ def inputs_keys(root: Path, template_dirs: list[Path], options: str, output: Pat
     return inputs.hexdigest(), frame.hexdigest()
 
 
-def last_result(cache: BuildCache, output: Path, key: str, now: datetime) -> Summary | None:
+def last_result(cache: BuildCache, output: Path, key: str, now: datetime,
+                check: OutputCheck | None = None) -> Summary | None:
     """The summary of the last build when it was made from the same inputs, is still
-    valid at `now`, and its output folder is untouched; else None."""
+    valid at `now`, and its output folder is untouched (`check`, when one was started,
+    tells); else None."""
     summary = cache.last_build(output, key)
     if not isinstance(summary, Summary):
         return None
     if summary.valid_until is not None and now >= summary.valid_until:
         return None
-    return summary if output_intact(output, cache) else None
+    intact = check.result() if check is not None else output_intact(output, cache)
+    return summary if intact else None
 
 
 def first_after(articles: Iterable[Article], now: datetime) -> datetime | None:
@@ -138,11 +144,17 @@ def first_after(articles: Iterable[Article], now: datetime) -> datetime | None:
 def output_intact(target: Path, cache: BuildCache) -> bool:
     """The output folder holds exactly the files the manifest says the last build wrote,
     each with the size, mtime and inode it had then."""
-    manifest = cache.manifest(target)
-    if not manifest or not target.is_dir() or target.is_symlink():
-        return False
-    # spare.listing and a comparison, in one walk: this is most of a no-op build.
-    found = 0
+    expected = cache.listing(target)
+    return expected is not None and output_digest(target) == expected
+
+
+def output_digest(target: Path) -> str | None:
+    """cache.listing_digest of the files in the output folder as they are; None when it is
+    not a folder."""
+    if not target.is_dir() or target.is_symlink():
+        return None
+    # spare.listing, without keeping it: this walk is most of a no-op build.
+    found: list[tuple[str, int, int, int]] = []
     pending = [("", str(target))]
     while pending:
         prefix, folder = pending.pop()
@@ -150,15 +162,56 @@ def output_intact(target: Path, cache: BuildCache) -> bool:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((prefix + entry.name + "/", entry.path))
-                    continue
-                known = manifest.get(prefix + entry.name)
-                if known is None:
-                    return False
-                info = entry.stat(follow_symlinks=False)
-                if (info.st_size, info.st_mtime_ns, info.st_ino) != known[1:]:
-                    return False
-                found += 1
-    return found == len(manifest)
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    found.append((prefix + entry.name, info.st_size, info.st_mtime_ns,
+                                  info.st_ino))
+    return listing_digest(found)
+
+
+@dataclass
+class OutputCheck:
+    """output_intact, worked out by a forked process while this one hashes the inputs:
+    listing the output is mostly the kernel's work, which the other core can do."""
+
+    pid: int
+    pipe: int
+    expected: str
+    done: bool = False
+
+    @classmethod
+    def start(cls, target: Path, cache: BuildCache) -> OutputCheck | None:
+        """None where forking is unsafe or there is nothing to compare with (then
+        output_intact does the same work in this process)."""
+        expected = cache.listing(target)
+        if expected is None or not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: no cleanup of the parent's objects, no stdio
+            try:
+                os.close(readable)
+                os.write(writable, (output_digest(target) or "").encode())
+            finally:
+                os._exit(0)
+        os.close(writable)
+        return cls(pid, readable, expected)
+
+    def result(self) -> bool:
+        with os.fdopen(self.pipe, "rb") as pipe:
+            found = pipe.read().decode()
+        os.waitpid(self.pid, 0)
+        self.done = True
+        return found == self.expected
+
+    def cancel(self) -> None:
+        """Stops the check if its result was not asked for."""
+        if not self.done:
+            self.done = True
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.pipe)
 
 
 def matches(present: dict[str, tuple[int, int, int]], manifest: dict[str, Written]) -> bool:

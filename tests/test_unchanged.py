@@ -1,12 +1,18 @@
-"""unchanged.FileDigests: a file is read again exactly when it may have changed."""
+"""unchanged.FileDigests: a file is read again exactly when it may have changed; the
+output check of a no-op build sees any change to the output."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import time
+from pathlib import Path
 
-from generator.unchanged import RACY_NS, FileDigests
+import pytest
+
+from generator.cache import BuildCache, listing_digest
+from generator.unchanged import RACY_NS, FileDigests, OutputCheck, output_intact
+from tests.conftest import article, run_build
 
 
 def _signature(path) -> tuple[int, int, int, int]:
@@ -43,3 +49,60 @@ def test_a_file_changed_just_before_the_build_is_read_again_next_time(tmp_path):
     later = FileDigests(started_ns=os.stat(page).st_ctime_ns + RACY_NS + 1)
     digest = later.digest(str(page))
     assert later.current == {str(page): (_signature(page), digest)}
+
+
+# The output check of a no-op build -----------------------------------------------------
+
+
+@pytest.fixture
+def built(make_site) -> tuple[Path, BuildCache]:
+    root = make_site({f"content/kpu-kabupaten-blora/2024/berita-{n}.md":
+                      article(f"Berita {n}", f"2024-03-0{n + 1} 10:00") for n in range(3)})
+    run_build(root)
+    store = BuildCache.open(root)
+    yield root / "public", store
+    store.close()
+
+
+def _checked(public: Path, store: BuildCache) -> tuple[bool, bool]:
+    """What output_intact says, and what the check in a forked process says."""
+    check = OutputCheck.start(public, store)
+    assert check is not None
+    return output_intact(public, store), check.result()
+
+
+def test_the_output_as_built_is_intact_in_both_checks(built):
+    assert _checked(*built) == (True, True)
+
+
+@pytest.mark.parametrize("tamper", ["extra file", "extra folder with a file", "removed",
+                                    "rewritten", "renamed"])
+def test_any_change_to_the_output_is_seen_by_both_checks(built, tamper):
+    public, store = built
+    page = public / "berita" / "berita-0" / "index.html"
+    if tamper == "extra file":
+        (public / "berita" / "catatan.txt").write_text("x", encoding="utf-8")
+    elif tamper == "extra folder with a file":
+        (public / "baru").mkdir()
+        (public / "baru" / "index.html").write_text("x", encoding="utf-8")
+    elif tamper == "removed":
+        page.unlink()
+    elif tamper == "rewritten":
+        page.write_bytes(page.read_bytes().replace(b"Berita 0", b"Berita 9"))
+    else:
+        page.rename(page.with_name("indeks.html"))
+    assert _checked(public, store) == (False, False)
+
+
+def test_a_check_not_asked_for_is_stopped_and_reaped(built):
+    check = OutputCheck.start(*built)
+    assert check is not None
+    check.cancel()
+    with pytest.raises(ChildProcessError):  # no zombie left
+        os.waitpid(check.pid, 0)
+
+
+def test_the_listing_digest_ignores_order():
+    files = [("a/index.html", 10, 1, 7), ("index.html", 3, 2, 8), ("b/c.xml", 5, 3, 9)]
+    assert listing_digest(files) == listing_digest(reversed(files))
+    assert listing_digest(files) != listing_digest(files[:2])
