@@ -259,6 +259,13 @@ def default_json(commit: str | None) -> Path:
 # Main ----------------------------------------------------------------------------------
 
 
+def default_berita() -> str:
+    """The berita script installed with the Python running the benchmark, called directly
+    as Pelican's is: a version manager's shim on PATH (pyenv's) costs every run ~80 ms."""
+    beside = Path(sys.executable).with_name("berita")
+    return shlex.quote(str(beside)) if beside.is_file() else "berita"
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000",
@@ -268,8 +275,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
     parser.add_argument("--json", type=Path, help="where to write results "
                         "(default bench/results/<time>-<commit>.json)")
-    parser.add_argument("--berita-cmd", default="berita",
-                        help='the berita command, e.g. "python -m generator" (default berita)')
+    parser.add_argument("--berita-cmd", default=default_berita(),
+                        help='the berita command, e.g. "python -m generator" (default: the '
+                             "berita script beside this Python, else berita on PATH)")
     parser.add_argument("--berita-args", default="",
                         help='extra flags for berita build, e.g. "--no-search" to compare '
                              "like for like with Pelican, which builds no search index")

@@ -20,6 +20,9 @@ Level = Literal["provinsi", "kabupaten", "kota"]
 LEVELS: tuple[str, ...] = get_args(Level)
 
 
+CONTENT_DIR = "content"
+"""The folder of a site that holds its articles."""
+
 @dataclass(frozen=True)
 class Office:
     """One KPU office that publishes news: an `[[offices]]` table."""

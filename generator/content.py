@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import yaml
 
-from generator.config import SiteConfig
+from generator.config import CONTENT_DIR, SiteConfig
 from generator.fields import DATE_EXPECTED, Fields, Tag
 from generator.problems import Problem
 from generator.urls import is_clean_slug, slugify
 
-CONTENT_DIR = "content"
 KNOWN_FIELDS = frozenset({
     "title", "date", "office", "views", "tags", "slug", "summary", "image", "image_caption",
     "author", "updated", "draft", "source", "source_url", "aliases",

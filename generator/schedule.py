@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from generator.content import Article
+if TYPE_CHECKING:
+    from generator.content import Article
 
 SCHEDULE_FILE = ".berita/schedule.json"
 

@@ -17,10 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.cache import BuildCache, Written, code_key, folder_key, listing_digest
-from generator.content import CONTENT_DIR, Article
+from generator.config import CONTENT_DIR
 from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from generator.content import Article
 
 
 @dataclass(frozen=True)
