@@ -332,12 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = {"machine": machine(), "git": git()}
     pelican = ensure_pelican(PELICAN_VENV) if args.pelican else None
     rows: list[Row] = []
-    # Left by an interrupted run: deleted now, before the corpora are checked and built.
-    clear_aside(args.work.resolve())
     try:
         for size in args.sizes:
             rows += measure_size(size, args, pelican)
-    finally:
+    finally:  # with what an interrupted run left: deleting it first would slow this one
         clear_aside(args.work.resolve())
     print()
     print(table(rows))

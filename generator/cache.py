@@ -7,7 +7,8 @@ One SQLite file holds these tables:
 - `memo`: the last result of a site-wide computation (e.g. related articles) by name,
   with the key of its inputs;
 - `pages`: for each output folder, each file's fingerprint (a hash of everything its
-  bytes were made from) and the size, mtime and inode it had when written;
+  bytes were made from) and the size, mtime and inode it had when written (and, in
+  `memo`, one hash of all those sizes, mtimes and inodes: `listing_digest`);
 - `recipes`: for each output folder, each page as it was planned, with its articles by
   reference (quick.py), by file and fingerprint;
 - `builds`: the inputs of the last build into each output folder, and what it reported.

@@ -2,7 +2,11 @@
 the same output folder, and that folder is as the build left it, there is nothing to do.
 
 Deciding that costs reading every file under content/ once (to hash it) and listing
-the output folder, with no YAML, Markdown or Jinja at all.
+the output folder, with no YAML, Markdown or Jinja at all. The listing is hashed and
+compared with the hash of the manifest's (cache.listing_digest), so the manifest is not
+loaded, and it is made by a forked process while this one hashes the inputs
+(`OutputCheck`): it is mostly the kernel's work, 35,000 system calls for a site of
+17,000 pages, which the other core can do.
 """
 
 from __future__ import annotations
