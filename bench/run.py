@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,8 +153,9 @@ def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
 
 def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval: float,
                   samples: Samples, extra: Sequence[str] = (), drop_caches: bool = False
-                  ) -> None:
-    """Per repetition: cold (no output, no cache), no-op, one article edited."""
+                  ) -> Iterator[None]:
+    """Per repetition: cold (no output, no cache), no-op, one article edited; a step after
+    each repetition (see `take_turns`)."""
     site, out = corpus.site, corpus.root / "public-berita"
     full = [*command, "build", "-s", str(site), "-o", str(out), "-q", *extra]
     run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples,
@@ -171,14 +172,16 @@ def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval:
             run("noop", repetition)
             article.append()
             run("edit", repetition)
+            yield
     finally:
         article.restore()
 
 
 def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
-                   samples: Samples, drop_caches: bool = False) -> None:
-    """Cold builds without caching; one build writing Pelican's content cache; then edit
-    rebuilds loading it (CACHE_CONTENT + LOAD_CONTENT_CACHE, as Pelican users would)."""
+                   samples: Samples, drop_caches: bool = False) -> Iterator[None]:
+    """Cold builds without caching, a step after each; then one build writing Pelican's
+    content cache and edit rebuilds loading it (CACHE_CONTENT + LOAD_CONTENT_CACHE, as
+    Pelican users would)."""
     root, out = corpus.pelican, corpus.pelican / "out"
     logs = corpus.root / "logs" / "pelican"
 
@@ -192,14 +195,36 @@ def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
         for repetition in range(repeat):
             move_aside(corpus.root / ASIDE, out, root / "cache")
             cold("cold", repetition)
+            yield
         move_aside(corpus.root / ASIDE, out, root / "cache")
         cached("cold+cache", 0)
         for repetition in range(repeat):
             article.restore()  # a new mtime: Pelican's cache checks mtimes
             article.append()
             cached("edit", repetition)
+        yield
     finally:
         article.restore()
+
+
+def take_turns(size: int, tools: Sequence[tuple[str, Iterator[None]]]) -> None:
+    """Runs the tools' steps in turn (berita's first round, Pelican's first cold build,
+    berita's second round, ...): the machine's speed drifts over minutes, and taking turns
+    puts each tool's cold builds in the same stretches as the other's. A tool whose build
+    fails stops; the others go on."""
+    waiting = list(tools)
+    step = 0
+    while waiting:
+        step += 1
+        for tool, steps in list(waiting):
+            print(f"N={size:,}: {tool}, step {step} ...", flush=True)
+            try:
+                next(steps)
+            except StopIteration:
+                waiting.remove((tool, steps))
+            except BuildError as error:  # keeps the runs before it; its row shows FAILED
+                print(error, file=sys.stderr, flush=True)
+                waiting.remove((tool, steps))
 
 
 def ensure_pelican(venv: Path) -> Path:
@@ -305,25 +330,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def measure_size(size: int, args: argparse.Namespace, pelican: Path | None) -> list[Row]:
     corpus = ensure_corpus(size, args.seed, args.work.resolve(), pelican is not None)
-    rows: list[Row] = []
-    tools: list[tuple[str, tuple[str, ...], Callable[[Samples], None]]] = [
-        ("berita", BERITA_SCENARIOS,
-         lambda samples: berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
-                                       samples, args.berita_args, args.drop_caches))]
+    samples: dict[str, Samples] = {"berita": {name: [] for name in BERITA_SCENARIOS}}
+    tools = [("berita", berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
+                                      samples["berita"], args.berita_args, args.drop_caches))]
     if pelican is not None:
-        tools.append(("pelican", PELICAN_SCENARIOS,
-                      lambda samples: pelican_rounds(corpus, pelican, args.repeat,
-                                                     args.interval, samples,
-                                                     args.drop_caches)))
-    for tool, scenarios, rounds in tools:
-        print(f"N={size:,}: {tool} ...", flush=True)
-        samples: Samples = {name: [] for name in scenarios}
-        try:
-            rounds(samples)
-        except BuildError as error:  # keeps the runs before it; its row shows FAILED
-            print(error, file=sys.stderr, flush=True)
-        rows += [Row(size, tool, name, runs) for name, runs in samples.items() if runs]
-    return rows
+        samples["pelican"] = {name: [] for name in PELICAN_SCENARIOS}
+        tools.append(("pelican", pelican_rounds(corpus, pelican, args.repeat, args.interval,
+                                                samples["pelican"], args.drop_caches)))
+    take_turns(size, tools)
+    return [Row(size, tool, name, runs) for tool, by_name in samples.items()
+            for name, runs in by_name.items() if runs]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
