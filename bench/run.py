@@ -213,11 +213,12 @@ def take_turns(size: int, tools: Sequence[tuple[str, Iterator[None]]]) -> None:
     puts each tool's cold builds in the same stretches as the other's. A tool whose build
     fails stops; the others go on."""
     waiting = list(tools)
-    step = 0
+    turn = 0
     while waiting:
-        step += 1
+        turn += 1
+        print(f"N={size:,}, turn {turn}: {', '.join(tool for tool, _ in waiting)} ...",
+              flush=True)
         for tool, steps in list(waiting):
-            print(f"N={size:,}: {tool}, step {step} ...", flush=True)
             try:
                 next(steps)
             except StopIteration:
