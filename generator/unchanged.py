@@ -158,22 +158,25 @@ def output_intact(target: Path, cache: BuildCache) -> bool:
 
 def output_digest(target: Path) -> str | None:
     """cache.listing_digest of the files in the output folder as they are; None when it is
-    not a folder."""
+    not a folder or cannot be read whole."""
     if not target.is_dir() or target.is_symlink():
         return None
     # spare.listing, without keeping it: this walk is most of a no-op build.
     found: list[tuple[str, int, int, int]] = []
     pending = [("", str(target))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((prefix + entry.name + "/", entry.path))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    found.append((prefix + entry.name, info.st_size, info.st_mtime_ns,
-                                  info.st_ino))
+    try:
+        while pending:
+            prefix, folder = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((prefix + entry.name + "/", entry.path))
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        found.append((prefix + entry.name, info.st_size, info.st_mtime_ns,
+                                      info.st_ino))
+    except OSError:  # a folder removed or unreadable meanwhile: the build will see to it
+        return None
     return listing_digest(found)
 
 

@@ -106,3 +106,16 @@ def test_the_listing_digest_ignores_order():
     files = [("a/index.html", 10, 1, 7), ("index.html", 3, 2, 8), ("b/c.xml", 5, 3, 9)]
     assert listing_digest(files) == listing_digest(reversed(files))
     assert listing_digest(files) != listing_digest(files[:2])
+
+
+def test_an_unreadable_output_folder_is_not_intact(built, monkeypatch):
+    public, store = built
+    scandir = os.scandir
+
+    def refusing(path):
+        if str(path).endswith("berita-0"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)  # the forked check inherits it
+    assert _checked(public, store) == (False, False)
