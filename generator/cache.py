@@ -86,11 +86,11 @@ def folder_key(folders: Iterable[Path]) -> str:
 LISTING_MEMO = "listing "
 
 
-def listing_digest(files: Iterable[tuple[str, int, int, int]]) -> str:
-    """A hash of (file, size, mtime_ns, inode) of every file of an output folder, in any
-    order."""
-    lines = sorted(f"{file}\x1f{size}\x1f{mtime_ns}\x1f{inode}" for file, size, mtime_ns, inode
-                   in files)
+def listing_digest(files: Iterable[tuple[str, tuple[int, int, int]]]) -> str:
+    """A hash of (file, (size, mtime_ns, inode)) of every file of an output folder (as
+    spare.listing gives them), in any order."""
+    lines = sorted(f"{file}\x1f{size}\x1f{mtime_ns}\x1f{inode}"
+                   for file, (size, mtime_ns, inode) in files)
     return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"),
                            digest_size=16).hexdigest()
 
@@ -259,7 +259,7 @@ class BuildCache:
                 (name, file, *written) for file, written in changed))
             db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (
                 LISTING_MEMO + name, listing_digest(
-                    (file, w.size, w.mtime_ns, w.inode) for file, w in files.items()), b""))
+                    (file, (w.size, w.mtime_ns, w.inode)) for file, w in files.items()), b""))
             db.execute("COMMIT")
         self._guard(store)
 

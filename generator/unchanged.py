@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from generator.cache import BuildCache, Written, code_key, folder_key, listing_digest
 from generator.config import CONTENT_DIR
 from generator.problems import Problem
+from generator.spare import listing
 
 if TYPE_CHECKING:
     from generator.content import Article
@@ -161,23 +162,11 @@ def output_digest(target: Path) -> str | None:
     not a folder or cannot be read whole."""
     if not target.is_dir() or target.is_symlink():
         return None
-    # spare.listing, without keeping it: this walk is most of a no-op build.
-    found: list[tuple[str, int, int, int]] = []
-    pending = [("", str(target))]
     try:
-        while pending:
-            prefix, folder = pending.pop()
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append((prefix + entry.name + "/", entry.path))
-                    else:
-                        info = entry.stat(follow_symlinks=False)
-                        found.append((prefix + entry.name, info.st_size, info.st_mtime_ns,
-                                      info.st_ino))
+        files, _ = listing(target)  # this walk is most of a no-op build
     except OSError:  # a folder removed or unreadable meanwhile: the build will see to it
         return None
-    return listing_digest(found)
+    return listing_digest(files.items())
 
 
 @dataclass

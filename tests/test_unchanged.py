@@ -103,7 +103,7 @@ def test_a_check_not_asked_for_is_stopped_and_reaped(built):
 
 
 def test_the_listing_digest_ignores_order():
-    files = [("a/index.html", 10, 1, 7), ("index.html", 3, 2, 8), ("b/c.xml", 5, 3, 9)]
+    files = [("a/index.html", (10, 1, 7)), ("index.html", (3, 2, 8)), ("b/c.xml", (5, 3, 9))]
     assert listing_digest(files) == listing_digest(reversed(files))
     assert listing_digest(files) != listing_digest(files[:2])
 
