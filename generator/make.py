@@ -4,7 +4,6 @@ knows their order."""
 from __future__ import annotations
 
 import gc
-import hashlib
 import shutil
 import tempfile
 import time
@@ -30,6 +29,7 @@ from generator import (
     render,
     schedule,
     search,
+    shards,
     unchanged,
 )
 from generator.build import CACHE_DIR, BuildOptions, BuildResult, Skipped, remember_files
@@ -127,8 +127,8 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
             problems.extend(broken_links(articles, staging.written, links, anchors))
             decide(problems, options.strict)
             if config.site.search:
-                search.index(staging, root / CACHE_DIR,
-                             page_keys(staging, fingerprints, staging.written))
+                search.index(staging, root / CACHE_DIR, shards.indexed_files(articles),
+                             options.jobs or incremental.workers())
 
         future = [a.path for a in articles if a.date > now]
         key = base_key(env, pictures.sets, future)
@@ -141,10 +141,9 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
                 pictures.sets, query_redirects, target, incremental.parsed_key(config, links),
                 published_digests)):
             remote = workers
-        # Pagefind indexes a folder holding the whole site: only the spare is one.
         published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
                                     copies, store, key, options.jobs, finish, progress,
-                                    may_patch=not config.site.search, structure=structure,
+                                    structure=structure,
                                     digests=published_digests,
                                     pack=quick.Packer(config) if recipes else None,
                                     remote=remote)
@@ -179,19 +178,6 @@ def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
     problems += broken_links(articles, sink.written, links, anchors)
     return BuildResult(target, len(articles), rendered, 0, skipped, warnings(problems),
                        time.perf_counter() - started, problems, sink.sizes)
-
-
-def page_keys(staging: publish.Stager, fingerprints: dict[str, str | None],
-              files: Iterable[str]) -> dict[str, str]:
-    """A content key of every staged HTML page: its fingerprint, or its bytes' hash for a
-    page that has none."""
-    keys = {}
-    for file in files:
-        if file.endswith(".html"):
-            known = fingerprints.get(file)
-            keys[file] = known or hashlib.blake2b(
-                staging.read(file), digest_size=16).hexdigest()
-    return keys
 
 
 def decide(problems: list[Problem], strict: bool) -> None:

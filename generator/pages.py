@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import shards
 from generator.config import Office, SiteConfig
 from generator.content import Article
 from generator.fields import Tag
@@ -144,8 +145,10 @@ def html_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
     yield from archive_pages(site, config)
     if config.site.search:
         used = {slug: group.office for slug, group in site.offices.items()}
+        bundles = shards.folders(shards.layout(shards.indexed_files(site.articles)))
         yield Page(route("search"), "search.html", {"kind": "search", "title": t("search"),
-                                                    "offices_used": used})
+                                                    "offices_used": used,
+                                                    "bundles": bundles})
     yield Page(route("not_found"), "404.html", {"kind": "not_found",
                                                 "title": t("not_found_title")})
 

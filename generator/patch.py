@@ -88,9 +88,13 @@ class PatchStaging:
 
     def read(self, file: str) -> bytes:
         """The bytes the file will have once published."""
+        return self.path(file).read_bytes()
+
+    def path(self, file: str) -> Path:
+        """Where the file's bytes to publish are now: the patch folder, or the output."""
         if file in self.staged:
-            return Path(self.root, staged_name(file)).read_bytes()
-        return Path(self.output, file).read_bytes()
+            return Path(self.root, staged_name(file))
+        return Path(self.output, file)
 
     def _stage(self, file: str, make: Callable[[str], object]) -> None:
         check_relative(file)

@@ -144,7 +144,11 @@ class SpareStaging:
 
     def read(self, file: str) -> bytes:
         """The bytes the file will have once published."""
-        return Path(self.root, file).read_bytes()
+        return self.path(file).read_bytes()
+
+    def path(self, file: str) -> Path:
+        """Where the staged file is now."""
+        return Path(self.root, file)
 
     def _stage(self, file: str, make: Callable[[str], os.stat_result]) -> None:
         target = self._path(file)

@@ -17,10 +17,18 @@
     return node;
   }
 
+  var base = form.getAttribute("data-base");
+  // A big site's index is in several bundles (shards), searched as one.
+  var shards = (form.getAttribute("data-shards") || "").split(" ").filter(Boolean);
+
   function load() {
     if (!pagefind) {
       pagefind = import(bundle + "pagefind.js").then(function (module) {
-        return module.options({ baseUrl: form.getAttribute("data-base") }).then(function () {
+        return module.options({ baseUrl: base }).then(function () {
+          return Promise.all(shards.map(function (shard) {
+            return module.mergeIndex(shard, { baseUrl: base });
+          }));
+        }).then(function () {
           return module;
         });
       });
