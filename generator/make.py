@@ -68,7 +68,7 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
                       links.base_url, incremental.globals_key(env),
                       repr(sorted(sets.items())), repr(sorted(future)))
 
-    if not dry_run and store.file is not None and not config.site.search:
+    if not dry_run and store.file is not None:
         rebuilt = quick.rebuild(config, target, store, files, frame, now, environment,
                                 base_key)
         if rebuilt is not None:
@@ -135,7 +135,7 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         structure = incremental.structure_key(articles, scans)
         del scans  # what later stages need of it is in `anchors`; rendering reuses its space
         published_digests = {a.path: a.digest for a in articles}
-        recipes = not config.site.search and store.file is not None
+        recipes = store.file is not None
         remote = None
         if workers is not None and workers.prepare(lean.Setup(
                 pictures.sets, query_redirects, target, incremental.parsed_key(config, links),
@@ -157,7 +157,9 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         # What the next quick rebuild starts from: this build's output, and nothing older.
         quick.remember(store, target, frame, quick.State(
             key, structure, dict(pictures.sets), query_redirects, tuple(future),
-            quick.article_files(root, digests), published_digests, summary) if recipes else None)
+            quick.article_files(root, digests), published_digests, summary,
+            tuple(shards.indexed_files(articles)) if config.site.search else (),
+            options.jobs or incremental.workers()) if recipes else None)
         remember_files(store, files)
         return result
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import jinja2
 
-from generator import images, incremental, markup
-from generator.cache import BuildCache, Written
+from generator import images, incremental, markup, search, shards
+from generator.cache import CACHE_DIR, BuildCache, Written
 from generator.config import Office, SiteConfig
 from generator.content import CONTENT_DIR, Article
 from generator.pages import Page
@@ -70,6 +70,10 @@ class State:
     published: dict[str, str]
     """Path -> digest of each published article (as in incremental.PageIndex)."""
     summary: Summary
+    searched: tuple[str, ...] = ()
+    """The pages the search index holds (none when search is off)."""
+    jobs: int = 1
+    """How many search shards may be indexed at once."""
 
 
 Environment = Callable[[dict[str, Any], str], jinja2.Environment]
@@ -177,7 +181,7 @@ def article_files(root: Path, digests: dict[str, str]) -> dict[str, str]:
 
 def remember(cache: BuildCache, target: Path, frame: str, state: State | None) -> None:
     """Keeps the state of the last build into `target`; None: it cannot be rebuilt
-    quickly (a build with search, which keeps no recipes)."""
+    quickly (a build without a cache, which keeps no recipes)."""
     cache.memorize(STATE_MEMO + str(target), frame, state)
 
 
@@ -306,16 +310,22 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
             return None  # the full build reports it
         made[output_file(page.route)] = (page, result, prints.page(page))
     staging = PatchStaging(target, present)
+    bundle = shards.BUNDLE + "/"
     try:
         for file in manifest.keys() - made.keys():
-            staging.keep(file)
+            # The search index is staged whole again below: what it no longer has goes.
+            if not (state.searched and file.startswith(bundle)):
+                staging.keep(file)
         for file, (_, data, _) in made.items():
             staging.write(file, data)
+        if state.searched:
+            search.index(staging, config.root / CACHE_DIR, state.searched, state.jobs)
         staging.commit()
     except BaseException:
         staging.rollback()
         raise
-    written = dict(manifest)
+    written = {file: manifest[file] if file in manifest and file not in staging.staged
+               else Written("", *staging.stats[file]) for file in staging.written}
     for file, (_, _, fingerprint) in made.items():
         written[file] = Written(fingerprint or "", *staging.stats[file])
     cache.store_manifest(target, written, manifest)

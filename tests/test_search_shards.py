@@ -5,6 +5,7 @@ an edit re-indexes the edited article's shard only."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, search, shards
+from generator import build, quick, search, shards
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
 from tests.conftest import NOW, REPO, tree_digest
 
@@ -89,14 +90,48 @@ def test_an_edit_rebuilds_one_shard(generated: Path, tmp_path: Path,
     edited = sorted((site / "content").rglob("*.md"))[7]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nKata baru zebrakuda.\n",
                       encoding="utf-8")
+    quick_results = []
+    rebuild = quick.rebuild
+    monkeypatch.setattr(quick, "rebuild", lambda *args: quick_results.append(
+        rebuild(*args)) or quick_results[-1])
     _build(site, site / "public", 20, monkeypatch)
+    assert quick_results and quick_results[0] is not None  # the body-only quick rebuild
     after = {p.name for p in store.iterdir()}
     assert len(after - before) == 1 and len(before - after) == 1
     # ... and the result is what a cold build of the same files gives.
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".*"))
     _build(fresh, fresh / "public", 20, monkeypatch)
-    assert _pagefind(site / "public") == _pagefind(fresh / "public")
+    assert tree_digest(site / "public") == tree_digest(fresh / "public")
+
+
+def test_a_new_article_and_a_deletion_leave_no_stale_result(generated: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Add an article, build; build again with other options; delete it, build: the
+    index no longer knows it (it did when Pagefind read the spare copy's old pages)."""
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    _build(site, site / "public", 20, monkeypatch)
+    added = site / "content" / "baru.md"
+    added.write_text("---\ntitle: Berita Baru Zebrakuda\ndate: 2024-01-02\n"
+                     "office: kpu-kabupaten-agam\n---\nIsi zebrakuda.\n", encoding="utf-8")
+    _build(site, site / "public", 20, monkeypatch)
+    assert b"zebrakuda" in b"".join(_pagefind_text(site / "public"))
+    monkeypatch.setattr(shards, "SHARD_PAGES", 20)
+    build.run(site, site / "public", build.BuildOptions(now=NOW, jobs=2, strict=True))
+    added.unlink()
+    _build(site, site / "public", 20, monkeypatch)
+    assert b"zebrakuda" not in b"".join(_pagefind_text(site / "public"))
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".*"))
+    _build(fresh, fresh / "public", 20, monkeypatch)
+    assert tree_digest(site / "public") == tree_digest(fresh / "public")
+
+
+def _pagefind_text(out: Path) -> Iterator[bytes]:
+    for fragment in (out / "pagefind").rglob("*.pf_fragment"):
+        yield gzip.decompress(fragment.read_bytes())
 
 
 # In the browser ------------------------------------------------------------------------
