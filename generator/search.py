@@ -40,6 +40,9 @@ SEARCH_CACHE = "search"
 """Folder of cached bundles inside the build cache."""
 COMPRESSED_PREFIX = b"pagefind_dcd"
 """What Pagefind puts before the CBOR inside each of its gzip files."""
+DEFAULT_CHUNK = 20_000
+"""Pagefind's own index chunk size."""
+MIN_CHUNK = 500
 KEYS_MEMO = "search-pages.json"
 """In the build cache: each indexed page's (size, mtime, inode) and the hash of its bytes."""
 INDEX_PARTS = ("pagefind-entry.json", "index", "fragment", "filter")
@@ -68,8 +71,16 @@ class Shard:
 
 def plan(pages: Mapping[str, str]) -> list[Shard]:
     """The shards indexing `pages` (output file -> a key of its content), in order."""
-    return [Shard(number, files, fingerprint({file: pages[file] for file in files}))
+    chunk = chunk_size(len(pages))
+    return [Shard(number, files, fingerprint({file: pages[file] for file in files}, chunk))
             for number, files in shards.layout(pages).items()]
+
+
+def chunk_size(pages: int) -> int:
+    """Pagefind's index chunk size (word locations a chunk) for each shard of a site of
+    `pages`: its default divided among the shards, so that a search loads about as many
+    index bytes from all the shards as from one bundle (a word's chunk from each)."""
+    return max(MIN_CHUNK, DEFAULT_CHUNK // shards.count_for(pages))
 
 
 def command(site: Path, bundle: Path) -> list[str]:
@@ -88,11 +99,12 @@ def index(staging: Staging, cache: Path, files: Iterable[str], jobs: int = 1) ->
     """Indexes the staged pages `files` and stages each shard's bundle (see
     shards.folders); returns how many files were staged. Missing bundles are made `jobs`
     at a time."""
+    files = sorted(set(files))
     planned = plan(page_keys(staging, cache, files))
     store = cache / SEARCH_CACHE
     missing = [shard for shard in planned if not _complete(store / shard.key)]
     if missing:
-        _make_bundles(staging, store, missing, jobs)
+        _make_bundles(staging, store, missing, jobs, chunk_size(len(files)))
     if store.is_dir():
         keep = {shard.key for shard in planned}
         for old in store.iterdir():
@@ -152,11 +164,11 @@ def _bundle_files(bundle: Path, whole: bool) -> Iterator[Path]:
             yield file
 
 
-def fingerprint(pages: Mapping[str, str]) -> str:
-    """A hash of every page to index (path -> a key of its content) and of the indexer's
-    version."""
+def fingerprint(pages: Mapping[str, str], chunk: int = DEFAULT_CHUNK) -> str:
+    """A hash of every page to index (path -> a key of its content), of the indexer's
+    version and of its options."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{_pagefind_version()}|{LANGUAGE}".encode())
+    digest.update(f"{_pagefind_version()}|{LANGUAGE}|{chunk}".encode())
     for path in sorted(pages):
         digest.update(f"{path}\0{pages[path]}\n".encode())
     return digest.hexdigest()
@@ -169,7 +181,8 @@ def _pagefind_version() -> str:
         return "?"
 
 
-def _make_bundles(staging: Staging, store: Path, missing: list[Shard], jobs: int) -> None:
+def _make_bundles(staging: Staging, store: Path, missing: list[Shard], jobs: int,
+                  chunk: int) -> None:
     """Runs Pagefind over each shard's pages, at most `jobs` at once; each bundle, made
     canonical, is moved into `store` under its key."""
     store.mkdir(parents=True, exist_ok=True)
@@ -183,7 +196,7 @@ def _make_bundles(staging: Staging, store: Path, missing: list[Shard], jobs: int
                     shard = pending.pop(0)
                     work = Path(scratch, str(shard.number))
                     _link_pages(staging, shard.pages, work / "site")
-                    running.append((shard, work, _start(work / "site", work / BUNDLE)))
+                    running.append((shard, work, _start(work / "site", work / BUNDLE, chunk)))
                 if not running:
                     break
                 shard, work, process = running.pop(0)
@@ -212,11 +225,13 @@ def _link_pages(staging: Staging, files: tuple[str, ...], site: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _start(site: Path, bundle: Path) -> subprocess.Popen[str]:
+def _start(site: Path, bundle: Path, chunk: int) -> subprocess.Popen[str]:
+    # Pagefind 1.5 takes its chunk size from the environment only.
+    environment = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(chunk)}
     try:
         return subprocess.Popen(command(site, bundle), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                text=True)
+                                text=True, env=environment)
     except OSError as exc:
         raise BuildFailed([_problem(f"cannot run Pagefind: {exc}")]) from exc
 
