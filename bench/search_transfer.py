@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator import search  # noqa: E402
+from generator import bundles, search  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 QUERIES = ["pemilu 2024", "rapat koordinasi", "daftar pemilih", "sosialisasi tahapan"]
@@ -53,7 +53,7 @@ def single_bundle(public: Path, into: Path) -> Path:
         subprocess.run(search.command(site, into / "pagefind"), check=True)
         print(f"single bundle: Pagefind over {len(list(site.rglob('*.html')))} pages in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-        search.canonical(into / "pagefind")
+        bundles.canonical(into / "pagefind")
     form = into / "cari" / "index.html"
     html = form.read_text(encoding="utf-8")
     start = html.index('data-shards="')

@@ -9,13 +9,14 @@ staging: the published output stays as it was.
 
 Each shard's bundle is kept in the build cache under a hash of the pages it indexes, so
 an edit runs Pagefind over one shard, and an unchanged shard costs nothing. Pagefind
-1.5 writes its filter lists in hash order, which differs from run to run; `canonical`
-rewrites them in sorted order, so the same pages always give the same bytes.
+1.5 writes its filter lists in hash order, which differs from run to run;
+bundles.canonical rewrites them in sorted order, so the same pages always give the same
+bytes. A shard that lacks a word other shards have is published completed with it (see
+bundles.missing_words), so that it matches what one bundle of all the pages would.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import importlib.metadata
 import json
@@ -24,22 +25,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import cbor2
-
-from generator import shards
+from generator import bundles, shards
 from generator.problems import BuildFailed, Problem
 
 BUNDLE = shards.BUNDLE
 LANGUAGE = "id"
 SEARCH_CACHE = "search"
 """Folder of cached bundles inside the build cache."""
-COMPRESSED_PREFIX = b"pagefind_dcd"
-"""What Pagefind puts before the CBOR inside each of its gzip files."""
+WORDS_SUFFIX = ".words.json"
+"""Beside each cached bundle: the words its index holds."""
 DEFAULT_CHUNK = 20_000
 """Pagefind's own index chunk size."""
 MIN_CHUNK = 500
@@ -105,19 +104,64 @@ def index(staging: Staging, cache: Path, files: Iterable[str], jobs: int = 1) ->
     missing = [shard for shard in planned if not _complete(store / shard.key)]
     if missing:
         _make_bundles(staging, store, missing, jobs, chunk_size(len(files)))
-    if store.is_dir():
-        keep = {shard.key for shard in planned}
-        for old in store.iterdir():
-            if old.name not in keep:
+    chosen = _completed(store, planned) if len(planned) > 1 else [s.key for s in planned]
+    keep = {*chosen, *(shard.key for shard in planned),
+            *(shard.key + WORDS_SUFFIX for shard in planned)}
+    for old in store.iterdir() if store.is_dir() else ():
+        if old.name not in keep:
+            if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     staged = 0
     folders = shards.folders(shard.number for shard in planned)
-    for position, (shard, folder) in enumerate(zip(planned, folders, strict=True)):
-        bundle = store / shard.key
-        for file in _bundle_files(bundle, whole=position == 0):
-            staging.copy(folder + file.relative_to(bundle).as_posix(), file)
-            staged += 1
+    for position, (key, folder) in enumerate(zip(chosen, folders, strict=True)):
+        for name, file in bundles.files(store / key).items():
+            if position == 0 or _is_index_part(name):
+                staging.copy(folder + name, file)
+                staged += 1
     return staged
+
+
+def _completed(store: Path, planned: list[Shard]) -> list[str]:
+    """The bundle to publish for each shard: its own, or, where it lacks words other
+    shards have, a copy completed with them (bundles.missing_words), kept under a key of
+    its own."""
+    own = [_words(store, shard.key) for shard in planned]
+    site = sorted(set().union(*own))
+    chosen = []
+    for shard, words in zip(planned, own, strict=True):
+        extra = bundles.missing_words(words, site)
+        if not extra:
+            chosen.append(shard.key)
+            continue
+        digest = hashlib.blake2b(shard.key.encode(), digest_size=16)
+        digest.update("\n".join(extra).encode("utf-8"))
+        key = digest.hexdigest()
+        if not (store / key / bundles.OVERLAY).is_file():
+            scratch = store / (key + ".tmp")
+            shutil.rmtree(scratch, ignore_errors=True)
+            bundles.complete(store / shard.key, scratch, extra)
+            shutil.rmtree(store / key, ignore_errors=True)
+            os.replace(scratch, store / key)
+        chosen.append(key)
+    return chosen
+
+
+def _words(store: Path, key: str) -> list[str]:
+    """The words of the bundle `key`, read once and kept beside it."""
+    file = store / (key + WORDS_SUFFIX)
+    try:
+        found = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(found, list):
+            return found
+    except (OSError, ValueError):
+        pass
+    found = bundles.words(store / key)
+    temporary = file.with_name(file.name + ".tmp")
+    temporary.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, file)
+    return found
 
 
 def page_keys(staging: Staging, cache: Path, files: Iterable[str]) -> dict[str, str]:
@@ -155,13 +199,9 @@ def _complete(bundle: Path) -> bool:
     return (bundle / "pagefind.js").is_file()
 
 
-def _bundle_files(bundle: Path, whole: bool) -> Iterator[Path]:
-    for file in sorted(bundle.rglob("*")):
-        if not file.is_file():
-            continue
-        top = file.relative_to(bundle).parts[0]
-        if whole or top in INDEX_PARTS or top.endswith(".pf_meta"):
-            yield file
+def _is_index_part(name: str) -> bool:
+    top = name.split("/", 1)[0]
+    return top in INDEX_PARTS or top.endswith(".pf_meta")
 
 
 def fingerprint(pages: Mapping[str, str], chunk: int = DEFAULT_CHUNK) -> str:
@@ -202,7 +242,7 @@ def _make_bundles(staging: Staging, store: Path, missing: list[Shard], jobs: int
                 shard, work, process = running.pop(0)
                 failure = failure or _finish(process, work / BUNDLE)
                 if failure is None:
-                    canonical(work / BUNDLE)
+                    bundles.canonical(work / BUNDLE)
                     os.replace(work / BUNDLE, store / shard.key)
                 shutil.rmtree(work, ignore_errors=True)
         finally:
@@ -248,49 +288,3 @@ def _finish(process: subprocess.Popen[str], bundle: Path) -> Problem | None:
 def _problem(message: str) -> Problem:
     return Problem("site.toml", None, "site.search", message,
                    'pip install "pagefind[bin]", or search = false / --no-search')
-
-
-# Canonical bundles ---------------------------------------------------------------------
-
-def canonical(bundle: Path) -> None:
-    """Rewrites a Pagefind bundle's filter files, metadata and entry so that their bytes
-    depend only on what was indexed: the filters and their values sorted, each file
-    named by a hash of its content, compressed without a timestamp."""
-    entry_file = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_file.read_text(encoding="utf-8"))
-    for language in sorted(entry["languages"]):
-        about = entry["languages"][language]
-        meta_file = bundle / f"pagefind.{about['hash']}.pf_meta"
-        meta = _read_cbor(meta_file)
-        filters = []
-        for name, old in sorted(meta[3]):
-            filter_file = bundle / "filter" / f"{old}.pf_filter"
-            values = _read_cbor(filter_file)
-            values[1] = sorted([value, sorted(pages)] for value, pages in values[1])
-            filter_file.unlink()
-            filters.append([name, _write_cbor(bundle / "filter", language, values,
-                                              ".pf_filter")])
-        meta[3] = filters
-        meta_file.unlink()
-        about["hash"] = _write_cbor(bundle, language, meta, ".pf_meta", "pagefind.")
-    entry["languages"] = {name: entry["languages"][name] for name in sorted(entry["languages"])}
-    entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
-                          encoding="utf-8")
-
-
-def _read_cbor(file: Path) -> list:
-    data = gzip.decompress(file.read_bytes())
-    if not data.startswith(COMPRESSED_PREFIX):
-        raise ValueError(f"{file}: not a Pagefind file")
-    value = cbor2.loads(data[len(COMPRESSED_PREFIX):])
-    if not isinstance(value, list):
-        raise ValueError(f"{file}: unexpected content")
-    return value
-
-
-def _write_cbor(folder: Path, language: str, value: list, suffix: str,
-                prefix: str = "") -> str:
-    data = COMPRESSED_PREFIX + cbor2.dumps(value)
-    name = f"{language}_{hashlib.blake2b(data, digest_size=8).hexdigest()}"
-    (folder / f"{prefix}{name}{suffix}").write_bytes(gzip.compress(data, 9, mtime=0))
-    return name
