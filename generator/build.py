@@ -1,75 +1,30 @@
-"""`berita build`: its options and result, and the no-op check: when nothing a build
-reads has changed, nothing is imported, parsed or rendered. The stages themselves are
-in make.py."""
+"""`berita build`: the no-op check: when nothing a build reads has changed, nothing is
+imported, parsed or rendered. The stages themselves are in make.py, imported only when
+they run; its options and result are in buildtypes.py (and importable from here too).
+
+Nothing imports this module but its callers (cli, serve, check): make.py and the stages
+below it never do, so that `build -> make` is no cycle."""
 
 from __future__ import annotations
 
 import dataclasses
 import gc
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 from generator import config as config_stage
 from generator import schedule, templatedirs, unchanged
-from generator.cache import BuildCache
-from generator.problems import BuildFailed, Problem
+from generator.buildtypes import BuildOptions, BuildResult, Skipped
+from generator.cache import CACHE_DIR, BuildCache
+from generator.problems import BuildFailed
 from generator.progress import Progress, no_progress
+from generator.unchanged import remember_files
 
 DEFAULT_OUTPUT = "public"
-CACHE_DIR = ".berita-cache"
-"""Build cache inside the site folder: safe to delete, never published."""
 
-
-@dataclass(frozen=True)
-class BuildOptions:
-    drafts: bool = False
-    """Publish articles with draft: true."""
-    future: bool = False
-    """Publish articles dated after `now`."""
-    base_url: str | None = None
-    """Overrides site.base_url (e.g. for a preview deployment)."""
-    search: bool = True
-    """Build the Pagefind index (also needs site.search); --no-search turns it off."""
-    strict: bool = False
-    """Fail on warnings too."""
-    now: datetime | None = None
-    """The moment that decides what is 'in the future'; default: the real now."""
-    preview: bool = False
-    """A preview for `berita serve`: drafts and scheduled articles are marked as such."""
-    cache: bool = True
-    """Reuse and update the build cache in <site>/.berita-cache/ (safe to delete)."""
-    jobs: int | None = None
-    """Worker processes for Markdown and pages; default: one per CPU."""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-    until: datetime | None = None
-    """For an article held back for its date: when it falls due."""
-
-
-__all__ = ["BuildOptions", "BuildResult", "Progress", "Skipped", "no_progress", "run"]
-
-
-@dataclass
-class BuildResult:
-    output: Path
-    articles: int = 0
-    pages: int = 0
-    files_changed: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    problems: list[Problem] = field(default_factory=list)
-    """Every problem found (errors too, for a dry run)."""
-    sizes: dict[str, int] = field(default_factory=dict)
-    """Bytes of each file a dry run would have published."""
-    rendered: int = 0
-    """Pages rendered this time; the others were unchanged and reused."""
+__all__ = ["CACHE_DIR", "BuildOptions", "BuildResult", "Progress", "Skipped", "no_progress",
+           "run"]
 
 
 def run(root: Path, output_dir: Path | None = None,
@@ -115,8 +70,7 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
     root, now = config.root, options.now
     assert now is not None
     dirs = templatedirs.template_dirs(root)
-    known = store.recall(FILES_MEMO, FILES_MEMO)
-    files = unchanged.FileDigests(known if isinstance(known, dict) else {})
+    files = unchanged.recall_files(store)
     check = None if dry_run else unchanged.OutputCheck.start(target, store)
     try:
         inputs, frame = unchanged.inputs_keys(root, dirs, _options_key(options), target,
@@ -134,15 +88,6 @@ def _run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
 
     return make.make(config, target, options, store, progress, dry_run, started, files,
                      inputs, frame)
-
-
-FILES_MEMO = "files"
-
-
-def remember_files(store: BuildCache, files: unchanged.FileDigests) -> None:
-    """Keeps the signatures and hashes of the site's files for the next build."""
-    if files.current != files.known:
-        store.memorize(FILES_MEMO, FILES_MEMO, files.current)
 
 
 def _options_key(options: BuildOptions) -> str:

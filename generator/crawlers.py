@@ -16,7 +16,7 @@ from lxml import etree
 from generator.config import SiteConfig
 from generator.feeds import last_modified
 from generator.model import Site
-from generator.pages import Page
+from generator.page import Page
 from generator.urls import Links, route
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -24,7 +24,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.content import Article, decompress_html
 from generator.model import Site
-from generator.pages import Page
+from generator.page import Page
 from generator.urls import Links, media_route, route
 
 RSS_TEMPLATE = "@rss"

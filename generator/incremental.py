@@ -34,7 +34,7 @@ from generator import content, markup, model
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
 from generator.content import Article
-from generator.pages import Page
+from generator.page import Page
 from generator.problems import Problem
 from generator.progress import Progress, no_progress
 from generator.urls import Links

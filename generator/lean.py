@@ -34,7 +34,7 @@ from generator import incremental, publish, quick
 from generator.cache import BuildCache
 from generator.config import SiteConfig
 from generator.content import Article
-from generator.pages import Page
+from generator.page import Page
 from generator.problems import Problem
 from generator.spare import SpareStaging, listing
 from generator.templatedirs import template_dirs

@@ -32,13 +32,14 @@ from generator import (
     shards,
     unchanged,
 )
-from generator.build import CACHE_DIR, BuildOptions, BuildResult, Skipped, remember_files
-from generator.cache import BuildCache, code_key, digest, folder_key
+from generator.buildtypes import BuildOptions, BuildResult, Skipped
+from generator.cache import CACHE_DIR, BuildCache, code_key, digest, folder_key
 from generator.content import Article
 from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.progress import Progress
 from generator.rawhtml import script_problems
+from generator.unchanged import remember_files
 from generator.urls import Links, media_route, output_file, route
 
 

@@ -1,4 +1,8 @@
-"""Site -> [Page]: what pages exist, at which route, with which template and data."""
+"""Site -> [Page]: what pages exist, at which route, with which template and data.
+
+`plan` adds the feeds (feeds.py) and the sitemap and robots.txt (crawlers.py), which
+make Pages too: Page itself is in page.py, which all three import (and is importable
+from here)."""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import shards
+from generator import crawlers, feeds, shards
 from generator.config import Office, SiteConfig
 from generator.content import Article
 from generator.fields import Tag
 from generator.i18n import month_name, t
 from generator.model import Site
+from generator.page import Page
 from generator.urls import route
 
 
@@ -77,15 +82,6 @@ class OfficeCount:
     count: int
 
 
-@dataclass(frozen=True)
-class Page:
-    """One file of output: a route, the template that renders it, and its data."""
-
-    route: str
-    template: str
-    context: dict[str, Any] = field(repr=False)
-
-
 def paginate(items: Sequence[Article], per_page: int, kind: str, **params: Any
              ) -> Iterator[tuple[Sequence[Article], Pagination]]:
     """Splits a list into pages; an empty list still has one (empty) page."""
@@ -110,8 +106,6 @@ def _list_pages(items: Sequence[Article], config: SiteConfig, kind: str, title: 
 
 def plan(site: Site, config: SiteConfig) -> Iterator[Page]:
     """Every page of the site, in a stable order; then feeds, sitemap and robots.txt."""
-    from generator import crawlers, feeds  # they build on Page
-
     entries = []
     newest = crawlers.newest_change(site)
     for page in html_pages(site, config):

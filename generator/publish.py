@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator import incremental
 from generator.cache import BuildCache, Written, digest
-from generator.pages import Page
+from generator.page import Page
 from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
 from generator.spare import SpareStaging, listing

@@ -37,7 +37,7 @@ from generator import images, incremental, markup, search, shards
 from generator.cache import CACHE_DIR, BuildCache, Written
 from generator.config import Office, SiteConfig
 from generator.content import CONTENT_DIR, Article
-from generator.pages import Page
+from generator.page import Page
 from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
 from generator.publish import digests_memo, index_key, recall_index

@@ -15,7 +15,7 @@ from generator.cache import code_key, digest
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.images import ImageSet, picture_function
-from generator.pages import Page
+from generator.page import Page
 from generator.problems import Problem
 from generator.templatedirs import template_dirs
 from generator.urls import Links, route

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.buildtypes import Skipped
 from generator.cache import BuildCache, Written, code_key, folder_key, listing_digest
 from generator.config import CONTENT_DIR
 from generator.problems import Problem
@@ -38,7 +39,7 @@ class Summary:
 
     articles: int
     pages: int
-    skipped: list = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     valid_until: datetime | None = None
     """The date of the first scheduled article: from then on the site changes."""
@@ -79,6 +80,21 @@ class FileDigests:
             self.current[path] = (signature, hexdigest)
         self.digests[path] = hexdigest
         return hexdigest
+
+
+FILES_MEMO = "files"
+
+
+def recall_files(store: BuildCache) -> FileDigests:
+    """FileDigests that know the signatures and hashes the last build remembered."""
+    known = store.recall(FILES_MEMO, FILES_MEMO)
+    return FileDigests(known if isinstance(known, dict) else {})
+
+
+def remember_files(store: BuildCache, files: FileDigests) -> None:
+    """Keeps the signatures and hashes of the site's files for the next build."""
+    if files.current != files.known:
+        store.memorize(FILES_MEMO, FILES_MEMO, files.current)
 
 
 def inputs_key(root: Path, template_dirs: list[Path], options: str, output: Path,
