@@ -83,7 +83,9 @@ def term_files(all_offices: Sequence[Office], archive: Iterable[str]) -> dict[st
         "kantor/_index.md": '---\ntitle: "Semua kantor"\n---\n',
         "tag/_index.md": '---\ntitle: "Semua tag"\n---\n',
         "arsip/_index.md": '---\ntitle: "Arsip"\n---\n',
-        "cari.md": '---\ntitle: "Cari"\nlayout: search\nurl: /cari/\n---\n',
+        # Rendered, but in no page collection (site.RegularPages holds the articles alone).
+        "cari.md": ('---\ntitle: "Cari"\nlayout: search\nurl: /cari/\n'
+                    "_build: {list: never}\n---\n"),
     }
     for office in all_offices:
         files[f"kantor/{office.slug}/_index.md"] = office_index(office)
@@ -202,7 +204,7 @@ PAGINATION = '''{{ $p := .Paginator }}{{ if gt $p.TotalPages 1 }}
 HOME = '''{{ define "title" }}{{ site.Title }}: Terbaru{{ end }}
 {{ define "main" }}
 <h1>Terbaru</h1>
-{{ $pager := .Paginate (where site.RegularPages "Section" "berita") }}
+{{ $pager := .Paginate site.RegularPages }}
 <div class="cards">{{ partial "cards.html" $pager.Pages }}</div>
 {{ partial "pagination.html" . }}
 {{ end }}
@@ -260,9 +262,8 @@ SINGLE = '''{{ define "main" }}
 {{ end }}
 '''
 
-POPULAR = '''{{ $pages := where site.RegularPages "Section" "berita" }}
-<section class="popular"><h2>Terpopuler</h2>
-  <ol>{{ range first 5 (sort $pages "Params.views" "desc") }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <small>{{ .Params.views | lang.FormatNumber 0 }} kali dibaca</small></li>{{ end }}</ol>
+POPULAR = '''<section class="popular"><h2>Terpopuler</h2>
+  <ol>{{ range first 5 (sort site.RegularPages "Params.views" "desc") }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <small>{{ .Params.views | lang.FormatNumber 0 }} kali dibaca</small></li>{{ end }}</ol>
 </section>'''
 
 SEARCH = '''{{ define "main" }}
@@ -282,7 +283,7 @@ NOT_FOUND = '''{{ define "main" }}
 
 # The site's, each tag's and each office's feed: the newest `limit` articles, full text.
 RSS = '''{{- $pages := .Pages -}}
-{{- if .IsHome }}{{ $pages = where site.RegularPages "Section" "berita" }}{{ end -}}
+{{- if .IsHome }}{{ $pages = site.RegularPages }}{{ end -}}
 {{- $pages = $pages | first site.Config.Services.RSS.Limit -}}
 {{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -307,7 +308,7 @@ RSS = '''{{- $pages := .Pages -}}
 </rss>
 '''
 
-ATOM = '''{{- $pages := where site.RegularPages "Section" "berita" | first site.Config.Services.RSS.Limit -}}
+ATOM = '''{{- $pages := first site.Config.Services.RSS.Limit site.RegularPages -}}
 {{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="id">
 <title>{{ site.Title }}</title>
