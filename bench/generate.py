@@ -1,10 +1,11 @@
 """Writes a deterministic synthetic berita site for the benchmark (and the same corpus as a
-Pelican project, for comparison).
+Pelican and a Hugo project, for comparison).
 
-    python bench/generate.py --articles 10000 --out DIR [--pelican PDIR] [--seed 1]
+    python bench/generate.py --articles 10000 --out DIR [--pelican PDIR] [--hugo HDIR]
 
 DIR gets site.toml and content/<office>/<yyyy>/<slug>.md; PDIR gets pelicanconf.py,
-pelicanconf_cached.py and content/ with the same articles in Pelican's metadata format.
+pelicanconf_cached.py and content/ with the same articles in Pelican's metadata format;
+HDIR gets hugo.toml, layouts/ and content/berita/<office>/<yyyy>/<slug>.md (hugo_site.py).
 Article bodies are assembled from the sentences of the real sample articles (the repository's
 content/ and bench/corpus.txt); the same seed and sentences give byte-identical output.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import hugo_site
 from vocabulary import (
     ACTIVITIES,
     AUTHORS,
@@ -189,7 +191,8 @@ def balanced(sentence: str) -> bool:
 
 def fingerprint(articles: int, seed: int, corpus: Corpus) -> str:
     """Identifies a generated corpus: same fingerprint, same bytes."""
-    source = Path(__file__).read_bytes() + (BENCH / "vocabulary.py").read_bytes()
+    source = b"".join((BENCH / name).read_bytes()
+                      for name in (Path(__file__).name, "vocabulary.py", "hugo_site.py"))
     key = f"{articles}\n{seed}\n{corpus.digest}\n".encode() + source
     return hashlib.sha256(key).hexdigest()
 
@@ -341,6 +344,9 @@ def site_toml(all_offices: Sequence[Office]) -> str:
     return "\n".join(parts)
 
 
+PER_PAGE = 10
+"""Articles per list page: site.toml's per_page, Pelican's DEFAULT_PAGINATION, Hugo's
+paginate."""
 FEED_LENGTH = 20
 """Articles per feed: berita's default `feed_length`."""
 PELICAN_PERIOD_ARCHIVES = '{% extends "index.html" %}\n'
@@ -419,11 +425,15 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def generate(count: int, out: Path, pelican: Path | None = None, seed: int = 1) -> dict[str, Any]:
+def generate(count: int, out: Path, pelican: Path | None = None, seed: int = 1,
+             hugo: Path | None = None) -> dict[str, Any]:
     """Writes the corpus; returns its manifest (also written as bench-manifest.json, with
     the article that the benchmark's edit rebuild changes: the middle one)."""
     corpus = load_corpus()
-    folders = [out] if pelican is None else [out, pelican]
+    folders = [folder for folder in (out, pelican, hugo) if folder is not None]
+    texts = {out: berita_text, pelican: pelican_text, hugo: hugo_site.article_text}
+    paths = {out: lambda article: article.path, pelican: lambda article: article.path,
+             hugo: hugo_site.article_path}
     for folder in folders:
         prepare(folder)
     write(out / "site.toml", site_toml(offices()))
@@ -434,13 +444,19 @@ def generate(count: int, out: Path, pelican: Path | None = None, seed: int = 1) 
     manifest = {"articles": count, "seed": seed, "fingerprint": fingerprint(count, seed, corpus),
                 "corpus_sentences": len(corpus.sentences), "corpus_quotes": len(corpus.quotes)}
     edited: dict[Path, dict[str, str]] = {folder: {} for folder in folders}
+    archive: set[str] = set()
     for number, article in enumerate(make_articles(count, seed, corpus)):
+        archive.update(hugo_site.archive_terms(article))
         for folder in folders:
-            text = berita_text(article) if folder == out else pelican_text(article)
-            write(folder / "content" / article.path, text)
+            text, path = texts[folder](article), paths[folder](article)
+            write(folder / "content" / path, text)
             if number == count // 2:
-                edited[folder] = {"edit_article": article.path,
+                edited[folder] = {"edit_article": path,
                                   "edit_article_sha256": digest(text.encode())}
+    if hugo is not None:
+        for name, text in hugo_site.project_files(offices(), archive, FEED_LENGTH,
+                                                  PER_PAGE).items():
+            write(hugo / name, text)
     for folder in folders:
         write(folder / MANIFEST, json.dumps({**manifest, **edited[folder]}, indent=2) + "\n")
     return manifest
@@ -451,11 +467,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, required=True, help="number of articles")
     parser.add_argument("--out", type=Path, required=True, help="berita site folder to write")
     parser.add_argument("--pelican", type=Path, help="also write a Pelican project here")
+    parser.add_argument("--hugo", type=Path, help="also write a Hugo project here")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     args = parser.parse_args(argv)
-    manifest = generate(args.articles, args.out, args.pelican, args.seed)
+    manifest = generate(args.articles, args.out, args.pelican, args.seed, args.hugo)
+    others = [str(folder) for folder in (args.pelican, args.hugo) if folder]
     print(f"{manifest['articles']} articles from {manifest['corpus_sentences']} sentences "
-          f"-> {args.out}" + (f" and {args.pelican}" if args.pelican else ""))
+          f"-> {args.out}" + "".join(f" and {folder}" for folder in others))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,9 +126,10 @@ def machine_busy_s() -> float:
 
 
 def measure(command: Sequence[str], cwd: Path, log: Path, interval: float,
-            drop_caches: bool = False) -> Sample:
-    """Runs command once (output to log) and measures it; with `drop_caches`, after
-    emptying the kernel's page, dentry and inode caches (needs root)."""
+            drop_caches: bool = False, env: Mapping[str, str] | None = None) -> Sample:
+    """Runs command once (output to log; `env`: its environment, else this one's) and
+    measures it; with `drop_caches`, after emptying the kernel's page, dentry and inode
+    caches (needs root)."""
     os.sync()  # the previous run's dirty pages are not this run's to write
     if drop_caches:
         # On some virtual machines creating files costs more kernel time the fuller
@@ -139,7 +140,8 @@ def measure(command: Sequence[str], cwd: Path, log: Path, interval: float,
     with log.open("wb") as output:
         busy = machine_busy_s()
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
+                                   env=env)
         sampler = TreeSampler(process.pid, interval)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)

@@ -1,8 +1,9 @@
 """The berita benchmark: cold build, no-op rebuild and one-article-edit rebuild of synthetic
-sites of N articles, measured with the operating system's accounting, optionally beside
-Pelican on the same corpus. Prints a table and the issue's targets; writes JSON.
+sites of N articles, by berita's default build (search index on) and with --no-search,
+measured with the operating system's accounting, optionally beside Pelican, Hugo, and Hugo
+followed by Pagefind on the same corpus. Prints a table and the issue's targets; writes JSON.
 
-    python bench/run.py --sizes 1000,10000 --pelican
+    python bench/run.py --sizes 1000,10000 --pelican --hugo
 
 See bench/README.md for what is measured and how.
 """
@@ -34,6 +35,17 @@ WORK = BENCH / ".work"
 RESULTS = BENCH / "results"
 PELICAN_VENV = BENCH / ".venv-pelican"
 PELICAN_REQUIREMENTS = ("pelican==4.12.*", "markdown")
+PAGEFIND_ARGS = ("--force-language", "id", "--quiet")
+"""As berita runs Pagefind (generator/search.py), over the whole output."""
+TOOLS = {
+    "berita": "berita",
+    "berita-no-search": "berita --no-search",
+    "pelican": "pelican",
+    "hugo": "hugo",
+    "hugo-pagefind": "hugo+pagefind",
+}
+"""Names for --tools -> the tool's name in the table and the JSON, in the order they take
+turns and are listed."""
 CACHE_DIR = ".berita-cache"
 ASIDE = "aside"
 """Per corpus: old outputs and caches moved out of the way of a cold build."""
@@ -62,9 +74,18 @@ class Corpus:
         return self.root / "pelican"
 
     @property
+    def hugo(self) -> Path:
+        return self.root / "hugo"
+
+    @property
     def edit_path(self) -> str:
         """The article the edit rebuild changes, relative to content/."""
         return str(self.manifest["edit_article"])
+
+    @property
+    def hugo_edit_path(self) -> str:
+        """The same article in the Hugo project, relative to its content/."""
+        return str(read_manifest(self.hugo)["edit_article"])
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -84,15 +105,18 @@ def is_current(folder: Path, expected: str) -> bool:
         "edit_article_sha256")
 
 
-def ensure_corpus(size: int, seed: int, work: Path, pelican: bool) -> Corpus:
+def ensure_corpus(size: int, seed: int, work: Path, pelican: bool, hugo: bool = False
+                  ) -> Corpus:
     """Generates the corpus of `size` articles under work/, unless already there."""
     root = work / f"n{size}-s{seed}"
     expected = generate.fingerprint(size, seed, generate.load_corpus())
-    wanted = [root / "site", *([root / "pelican"] if pelican else [])]
+    wanted = [root / "site", *([root / "pelican"] if pelican else []),
+              *([root / "hugo"] if hugo else [])]
     if not all(is_current(folder, expected) for folder in wanted):
-        move_aside(root / ASIDE, root / "site", root / "pelican")
+        move_aside(root / ASIDE, root / "site", root / "pelican", root / "hugo")
         print(f"generating {size} articles into {root} ...", flush=True)
-        generate.generate(size, root / "site", root / "pelican" if pelican else None, seed)
+        generate.generate(size, root / "site", root / "pelican" if pelican else None, seed,
+                          root / "hugo" if hugo else None)
     return Corpus(size, root, read_manifest(root / "site"))
 
 
@@ -136,13 +160,18 @@ Runner = Callable[[str, int], None]
 """Measures one scenario (name, repetition) of one tool on one corpus into Samples."""
 BERITA_SCENARIOS = ("cold", "noop", "edit")
 PELICAN_SCENARIOS = ("cold", "cold+cache", "edit")
+HUGO_SCENARIOS = ("cold", "edit")
+SCENARIOS = {"berita": BERITA_SCENARIOS, "berita-no-search": BERITA_SCENARIOS,
+             "pelican": PELICAN_SCENARIOS, "hugo": HUGO_SCENARIOS,
+             "hugo-pagefind": HUGO_SCENARIOS}
 
 
 def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
-                samples: Samples, drop_caches: bool = False) -> Runner:
+                samples: Samples, drop_caches: bool = False,
+                env: dict[str, str] | None = None) -> Runner:
     def run(scenario: str, repetition: int) -> None:
         log = logs / f"{scenario}-{repetition}.log"
-        sample = measure(command, cwd, log, interval, drop_caches)
+        sample = measure(command, cwd, log, interval, drop_caches, env)
         samples[scenario].append(sample)
         if sample.returncode != 0:
             tail = log.read_text(errors="replace")[-3000:]
@@ -152,13 +181,16 @@ def make_runner(command: Sequence[str], cwd: Path, logs: Path, interval: float,
 
 
 def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval: float,
-                  samples: Samples, extra: Sequence[str] = (), drop_caches: bool = False
-                  ) -> Iterator[None]:
+                  samples: Samples, extra: Sequence[str] = (), drop_caches: bool = False,
+                  name: str = "berita") -> Iterator[None]:
     """Per repetition: cold (no output, no cache), no-op, one article edited; a step after
-    each repetition (see `take_turns`)."""
-    site, out = corpus.site, corpus.root / "public-berita"
+    each repetition (see `take_turns`). `name`: of the variant, for its output folder
+    (public-<name>) and logs. The variants share the site, and so its content/ and its
+    .berita-cache/: a round starts cold (the cache moved aside) and restores the edited
+    article before its step ends, so the next variant's round starts from the same site."""
+    site, out = corpus.site, corpus.root / f"public-{name}"
     full = [*command, "build", "-s", str(site), "-o", str(out), "-q", *extra]
-    run = make_runner(full, Path.cwd(), corpus.root / "logs" / "berita", interval, samples,
+    run = make_runner(full, Path.cwd(), corpus.root / "logs" / name, interval, samples,
                       drop_caches)
     article = EditedArticle(site / "content" / corpus.edit_path)
     try:
@@ -172,6 +204,7 @@ def berita_rounds(corpus: Corpus, command: Sequence[str], repeat: int, interval:
             run("noop", repetition)
             article.append()
             run("edit", repetition)
+            article.restore()
             yield
     finally:
         article.restore()
@@ -207,11 +240,47 @@ def pelican_rounds(corpus: Corpus, pelican: Path, repeat: int, interval: float,
         article.restore()
 
 
+def hugo_rounds(corpus: Corpus, hugo: Sequence[str], repeat: int, interval: float,
+                samples: Samples, pagefind: Sequence[str] | None = None,
+                drop_caches: bool = False) -> Iterator[None]:
+    """Per repetition: a cold build (no output, no cache dir, no resources dir), then one
+    article edited and a second build with that output and cache (Hugo's CLI has no
+    incremental build: the second build renders everything again); a step after each.
+    With `pagefind` (the command), each build is followed by Pagefind over the output, and
+    both are measured as one run (one process tree: sh, hugo, then pagefind)."""
+    name = "hugo-pagefind" if pagefind else "hugo"
+    root, out = corpus.hugo, corpus.root / f"public-{name}"
+    cache, resources = corpus.root / f"cache-{name}", corpus.root / f"resources-{name}"
+    build = [*hugo, "--source", str(root), "--destination", str(out), "--cacheDir",
+             str(cache), "--quiet"]
+    command = build
+    if pagefind:
+        index = [*pagefind, "--site", str(out), *PAGEFIND_ARGS]
+        command = ["/bin/sh", "-c", f"{shlex.join(build)} && exec {shlex.join(index)}"]
+    # The two variants share the project; each its own resources dir (config from env).
+    env = {**os.environ, "HUGO_RESOURCEDIR": str(resources)}
+    run = make_runner(command, root, corpus.root / "logs" / name, interval, samples,
+                      drop_caches, env)
+    article = EditedArticle(root / "content" / corpus.hugo_edit_path)
+    try:
+        for repetition in range(repeat):
+            article.restore()
+            move_aside(corpus.root / ASIDE, out, cache, resources)
+            run("cold", repetition)
+            article.append()
+            run("edit", repetition)
+            article.restore()  # before the other variant's turn
+            yield
+    finally:
+        article.restore()
+
+
 def take_turns(size: int, tools: Sequence[tuple[str, Iterator[None]]]) -> None:
-    """Runs the tools' steps in turn (berita's first round, Pelican's first cold build,
-    berita's second round, ...): the machine's speed drifts over minutes, and taking turns
-    puts each tool's cold builds in the same stretches as the other's. A tool whose build
-    fails stops; the others go on."""
+    """Runs the tools' steps in turn (berita's first round, berita --no-search's, Pelican's
+    first cold build, Hugo's first cold build and edit, Hugo + Pagefind's, then berita's
+    second round, ...): the machine's speed drifts over minutes, and taking turns puts
+    each tool's cold builds in the same stretches as the others'. A tool whose build fails
+    stops; the others go on."""
     waiting = list(tools)
     turn = 0
     while waiting:
@@ -298,6 +367,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="comma-separated article counts (default 1000,10000)")
     parser.add_argument("--pelican", action="store_true",
                         help=f"also build each corpus with {PELICAN_REQUIREMENTS[0]}")
+    parser.add_argument("--hugo", action="store_true",
+                        help="also build each corpus with Hugo, and with Hugo then Pagefind")
+    parser.add_argument("--tools", help="comma-separated tools to run, of "
+                        f"{', '.join(TOOLS)} (default: berita,berita-no-search, plus "
+                        "pelican with --pelican and hugo,hugo-pagefind with --hugo)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
     parser.add_argument("--json", type=Path, help="where to write results "
                         "(default bench/results/<time>-<commit>.json)")
@@ -305,8 +379,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help='the berita command, e.g. "python -m generator" (default: the '
                              "berita script beside this Python, else berita on PATH)")
     parser.add_argument("--berita-args", default="",
-                        help='extra flags for berita build, e.g. "--no-search" to compare '
-                             "like for like with Pelican, which builds no search index")
+                        help="extra flags for both berita variants' berita build; with "
+                             '"--no-search" in them, only the berita-no-search variant runs')
+    parser.add_argument("--hugo-cmd", default="hugo",
+                        help="the Hugo command (default hugo on PATH; apt-get install hugo)")
+    parser.add_argument("--pagefind-cmd", default=f"{shlex.quote(sys.executable)} -m pagefind",
+                        help="the Pagefind command run after Hugo (default: python -m "
+                             "pagefind with this Python, the pagefind[bin] wheel berita uses)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--work", type=Path, default=WORK,
                         help="corpora, outputs and logs (default bench/.work)")
@@ -319,27 +398,74 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     args.berita_cmd = shlex.split(args.berita_cmd)
     args.berita_args = shlex.split(args.berita_args)
+    args.hugo_cmd = shlex.split(args.hugo_cmd)
+    args.pagefind_cmd = shlex.split(args.pagefind_cmd)
+    args.tools = select_tools(parser, args)
     if args.repeat < 1 or not args.sizes:
         parser.error("--repeat must be at least 1 and --sizes not empty")
     if args.drop_caches and not os.access("/proc/sys/vm/drop_caches", os.W_OK):
         parser.error("--drop-caches needs root (it writes /proc/sys/vm/drop_caches)")
-    if shutil.which(args.berita_cmd[0]) is None:
+    if any(tool.startswith("berita") for tool in args.tools) and \
+            shutil.which(args.berita_cmd[0]) is None:
         parser.error(f"{args.berita_cmd[0]!r} not found (pip install -e . in the repository, "
                      "or pass --berita-cmd)")
+    if any(tool.startswith("hugo") for tool in args.tools) and \
+            shutil.which(args.hugo_cmd[0]) is None:
+        parser.error(f"{args.hugo_cmd[0]!r} not found (apt-get install hugo, or pass "
+                     "--hugo-cmd)")
+    if "hugo-pagefind" in args.tools and \
+            output_of([*args.pagefind_cmd, "--version"]) == "":
+        parser.error(f"{shlex.join(args.pagefind_cmd)} --version failed (pip install "
+                     "'pagefind[bin]', or pass --pagefind-cmd)")
     return args
 
 
+def select_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """--tools, or berita's two variants and what --pelican and --hugo add, in TOOLS'
+    order. "--no-search" in --berita-args (the way to compare like for like before both
+    variants were measured) leaves only the berita-no-search variant."""
+    if args.tools:
+        wanted = {tool.strip() for tool in args.tools.split(",") if tool.strip()}
+        if unknown := wanted - set(TOOLS):
+            parser.error(f"unknown tools {', '.join(sorted(unknown))}; choose from "
+                         f"{', '.join(TOOLS)}")
+    else:
+        wanted = {"berita", "berita-no-search"}
+    if args.pelican:
+        wanted.add("pelican")
+    if args.hugo:
+        wanted |= {"hugo", "hugo-pagefind"}
+    if "--no-search" in args.berita_args:
+        args.berita_args = [arg for arg in args.berita_args if arg != "--no-search"]
+        if "berita" in wanted:
+            wanted = (wanted - {"berita"}) | {"berita-no-search"}
+    if not wanted:
+        parser.error("--tools selects nothing")
+    return [tool for tool in TOOLS if tool in wanted]
+
+
 def measure_size(size: int, args: argparse.Namespace, pelican: Path | None) -> list[Row]:
-    corpus = ensure_corpus(size, args.seed, args.work.resolve(), pelican is not None)
-    samples: dict[str, Samples] = {"berita": {name: [] for name in BERITA_SCENARIOS}}
-    tools = [("berita", berita_rounds(corpus, args.berita_cmd, args.repeat, args.interval,
-                                      samples["berita"], args.berita_args, args.drop_caches))]
-    if pelican is not None:
-        samples["pelican"] = {name: [] for name in PELICAN_SCENARIOS}
-        tools.append(("pelican", pelican_rounds(corpus, pelican, args.repeat, args.interval,
-                                                samples["pelican"], args.drop_caches)))
-    take_turns(size, tools)
-    return [Row(size, tool, name, runs) for tool, by_name in samples.items()
+    hugo = any(tool.startswith("hugo") for tool in args.tools)
+    corpus = ensure_corpus(size, args.seed, args.work.resolve(), pelican is not None, hugo)
+    samples: dict[str, Samples] = {tool: {name: [] for name in SCENARIOS[tool]}
+                                   for tool in args.tools}
+    common = (args.repeat, args.interval)
+
+    def rounds(tool: str) -> Iterator[None]:
+        if tool.startswith("berita"):
+            extra = [*args.berita_args, *(["--no-search"] if tool == "berita-no-search"
+                                          else [])]
+            return berita_rounds(corpus, args.berita_cmd, *common, samples[tool], extra,
+                                 args.drop_caches, tool)
+        if tool == "pelican":
+            assert pelican is not None
+            return pelican_rounds(corpus, pelican, *common, samples[tool], args.drop_caches)
+        pagefind = args.pagefind_cmd if tool == "hugo-pagefind" else None
+        return hugo_rounds(corpus, args.hugo_cmd, *common, samples[tool], pagefind,
+                           args.drop_caches)
+
+    take_turns(size, [(TOOLS[tool], rounds(tool)) for tool in args.tools])
+    return [Row(size, TOOLS[tool], name, runs) for tool, by_name in samples.items()
             for name, runs in by_name.items() if runs]
 
 
@@ -347,7 +473,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(UTC)
     context = {"machine": machine(), "git": git()}
-    pelican = ensure_pelican(PELICAN_VENV) if args.pelican else None
+    pelican = ensure_pelican(PELICAN_VENV) if "pelican" in args.tools else None
+    hugo = any(tool.startswith("hugo") for tool in args.tools)
     rows: list[Row] = []
     try:
         for size in args.sizes:
@@ -362,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(report_targets(size, found))
     document = {
-        "schema": 1,
+        "schema": 2,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "argv": sys.argv,
@@ -371,8 +498,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "berita": {"command": args.berita_cmd, "build_args": args.berita_args,
                    "version": output_of([*args.berita_cmd, "--version"])},
         "pelican": {"version": output_of([str(pelican), "--version"])} if pelican else None,
+        "hugo": {"command": args.hugo_cmd, "version": output_of([*args.hugo_cmd, "version"])}
+        if hugo else None,
+        "pagefind": {"command": args.pagefind_cmd, "args": list(PAGEFIND_ARGS),
+                     "version": output_of([*args.pagefind_cmd, "--version"])}
+        if "hugo-pagefind" in args.tools else None,
         "options": {"sizes": args.sizes, "repeat": args.repeat, "seed": args.seed,
-                    "interval": args.interval, "drop_caches": args.drop_caches},
+                    "interval": args.interval, "drop_caches": args.drop_caches,
+                    "tools": [TOOLS[tool] for tool in args.tools]},
         "results": [{"size": row.size, "tool": row.tool, "scenario": row.scenario,
                      "median": {name: row.median(name) for name in asdict(row.samples[0])},
                      "samples": [asdict(sample) for sample in row.samples]} for row in rows],
