@@ -14,12 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator import config as config_stage
-from generator import schedule, templatedirs, unchanged
+from generator import schedule, templatedirs
 from generator.buildtypes import BuildOptions, BuildResult, Skipped
-from generator.cache import CACHE_DIR, BuildCache
+from generator.incremental import unchanged
+from generator.incremental.cache import CACHE_DIR, BuildCache
+from generator.incremental.unchanged import remember_files
 from generator.problems import BuildFailed
 from generator.progress import Progress, no_progress
-from generator.unchanged import remember_files
 
 DEFAULT_OUTPUT = "public"
 

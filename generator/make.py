@@ -1,5 +1,7 @@
-"""The stages of `berita build` after its no-op check (build.py): the one place that
-knows their order."""
+"""The stages of `berita build` after its no-op check (build.py), in their order: the one
+place that knows it. Each stage asks its memo first (generator/incremental/): a cold
+build is this same code with every memo missing, and `berita check` is it too, ending in
+a sink that keeps nothing instead of a publication."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -17,29 +21,32 @@ from generator import (
     content,
     i18n,
     images,
-    incremental,
-    lean,
     markup,
     model,
-    output,
     pages,
-    publish,
-    quick,
-    redirects,
+    parallel,
     render,
     schedule,
-    search,
-    shards,
-    unchanged,
+    sitefiles,
 )
 from generator.buildtypes import BuildOptions, BuildResult, Skipped
-from generator.cache import CACHE_DIR, BuildCache, code_key, digest, folder_key
 from generator.content import Article
+from generator.incremental import (
+    fingerprints,
+    lean,
+    prepared,
+    publish,
+    quick,
+    related,
+    templates,
+    unchanged,
+)
+from generator.incremental.cache import CACHE_DIR, BuildCache, code_key, digest, folder_key
 from generator.links import broken_links
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.progress import Progress
 from generator.rawhtml import script_problems
-from generator.unchanged import remember_files
+from generator.staging import output
 from generator.urls import Links, media_route, output_file, route
 
 
@@ -48,139 +55,232 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
          files: unchanged.FileDigests, inputs: str, frame: str) -> BuildResult:
     """Builds the site (see build.run) whose inputs hash to `inputs` and `frame`
     (unchanged.inputs_keys), `files` holding their hashes."""
-    root, now = config.root, options.now
-    assert now is not None
-    dirs = render.template_dirs(root)
-    links = Links(config.site.base_url)
+    job = Job(config, target, options, store, dry_run, files, inputs, frame,
+              Links(config.site.base_url), render.template_dirs(config.root))
+    # Memo: the recipes of the last build's pages. A body-only edit renders those pages.
+    if (rebuilt := quick_rebuild(job)) is not None:
+        return job.finished(rebuilt.summary, rebuilt.rendered, rebuilt.changed, started)
+    # Forked before any article is read, the render workers hold only what their pages
+    # show (see lean.py).
+    with lean.started(options.jobs, not dry_run, config, job.environment, store) as workers:
+        # content + markup (memo: parsed articles, by the hash of their file)
+        articles, problems, scans = prepared.prepare_articles(
+            config, job.links, store, options.jobs, progress, files.digests,
+            helpers=[workers.pool] * workers.count if workers is not None else ())
+        valid_until = unchanged.first_after(articles, job.now)
+        articles, skipped = select(articles, options)
+        media = gather_media(job, articles, scans)  # images (memo: variants on disk)
+        articles = media.articles
+        problems += media.problems + article_problems(articles, scans)
+        if not dry_run:
+            decide(problems, options.strict)
+        site = model.build(articles, config, related.cached_related(store))  # model (memo)
+        env = job.environment(media.sets, sitefiles.query_redirect_script(articles, job.links))
+        planned = list(pages.plan(site, config))  # pages
+        copies = static_files(config.root) + media.copies
+        problems += default_image_problems(config, copies)
+        site_files = sitefiles.plan(articles, skipped, job.links,
+                                    config.site.title, job.search_cache(), job.jobs)
+        anchors = {path: scan.anchors for path, scan in scans.items()}
+        structure = fingerprints.structure_key(articles, scans)
+        del scans  # what later stages need of it is above; rendering reuses its space
+        collect_new_cycles()
+        if dry_run:  # render (to nowhere), the site-wide files, the last checks
+            return check_pages(job, env, planned, copies, site_files, articles, skipped,
+                               problems, anchors, started, media.scratch)
+        # render (memo: fingerprints) -> site-wide files -> last checks -> publish
+        summary, published = render_and_publish(
+            job, env, media, planned, copies, site_files, articles, skipped, problems,
+            anchors, structure, valid_until, workers, progress)
+        return job.finished(summary, published.rendered, published.changed, started,
+                            problems)
 
-    def environment(sets: dict[str, images.ImageSet], query_redirects: str
+
+@dataclass(frozen=True)
+class Job:
+    """What one build is asked to make, and of what (the no-op check's findings)."""
+
+    config: config_stage.SiteConfig
+    target: Path
+    options: BuildOptions
+    store: BuildCache
+    dry_run: bool
+    files: unchanged.FileDigests
+    inputs: str
+    frame: str
+    links: Links
+    dirs: list[Path]
+
+    @property
+    def now(self) -> datetime:
+        assert self.options.now is not None
+        return self.options.now
+
+    @property
+    def jobs(self) -> int:
+        return self.options.jobs or parallel.workers()
+
+    def search_cache(self) -> Path | None:
+        """Where the search bundles are kept; None when no index is made (search off, or
+        a dry run)."""
+        if not self.config.site.search or self.dry_run:
+            return None
+        return self.config.root / CACHE_DIR
+
+    def environment(self, sets: dict[str, images.ImageSet], query_redirects: str
                     ) -> jinja2.Environment:
-        compiled = render.compiled_folder(store.file.parent, links) if store.file else None
-        env = render.make_environment(config, links, sets, compiled)
-        env.globals.update(query_redirects=query_redirects, preview=options.preview,
+        store, now = self.store, self.now
+        compiled = templates.compiled_folder(store.file.parent, self.links) \
+            if store.file else None
+        env = render.make_environment(self.config, self.links, sets, compiled)
+        env.globals.update(query_redirects=query_redirects, preview=self.options.preview,
                            publication_status=lambda article: schedule.status(article, now))
         return env
 
-    def base_key(env: jinja2.Environment, sets: dict[str, images.ImageSet],
+    def base_key(self, env: jinja2.Environment, sets: dict[str, images.ImageSet],
                  future: Iterable[str]) -> str:
         """Everything every page depends on besides its own context: a change re-renders
         all."""
-        return digest(code_key(), incremental.config_key(config), folder_key(dirs),
-                      links.base_url, incremental.globals_key(env),
+        return digest(code_key(), prepared.config_key(self.config), folder_key(self.dirs),
+                      self.links.base_url, fingerprints.globals_key(env),
                       repr(sorted(sets.items())), repr(sorted(future)))
 
-    if not dry_run and store.file is not None:
-        rebuilt = quick.rebuild(config, target, store, files, frame, now, environment,
-                                base_key)
-        if rebuilt is not None:
-            summary = rebuilt.summary
-            store.remember(target, inputs, summary)
-            remember_files(store, files)
-            return BuildResult(target, summary.articles, summary.pages, rebuilt.changed,
-                               list(summary.skipped), list(summary.warnings),
-                               time.perf_counter() - started, list(summary.warnings),
-                               rendered=rebuilt.rendered)
-    # Forked before any article is read, the render workers hold only what their pages
-    # show (see lean.py).
-    with lean.started(options.jobs, not dry_run, config, environment, store) as workers:
-        digests = files.digests
-        articles, problems, scans = incremental.prepare_articles(
-            config, links, store, options.jobs, progress, digests,
-            helpers=[workers.pool] * workers.count if workers is not None else ())
-        valid_until = unchanged.first_after(articles, now)
-        articles, skipped = select(articles, options)
-        found, media = local_media(articles, scans, root)
-        # A check (dry run) makes missing image variants in a folder of its own, removed
-        # when it ends: it writes nothing into the site.
-        scratch = Path(tempfile.mkdtemp(prefix="berita-check-")) if dry_run else None
-        pictures = images.process(root / content.CONTENT_DIR, media, root, scratch)
-        articles = images.apply(articles, pictures.sets, links)
-        found += pictures.problems
-        problems += found + model.collisions(articles)
-        problems += [p for a in articles for p in script_problems(a, scans[a.path].scripts)]
-        anchors = {path: scan.anchors for path, scan in scans.items()}
-        if not dry_run:
-            decide(problems, options.strict)
-        site = model.build(articles, config, incremental.cached_related(store))
-        query_redirects = query_redirect_script(articles, links)
-        env = environment(pictures.sets, query_redirects)
-        planned = list(pages.plan(site, config))
-        copies = (static_files(root)
-                  + [(media_route(relative), source) for relative, source in sorted(media.items())]
-                  + list(pictures.files))
-        schedule_file = schedule.schedule_json(s.until for s in skipped if s.until)
-        problems += default_image_problems(config, copies)
-        # Rendering makes short-lived reference cycles (Jinja's contexts and macros), which
-        # piled up would cost tens of MiB: the collector runs again, over new objects only.
-        gc.freeze()
-        gc.enable()
+    def finished(self, summary: unchanged.Summary, rendered: int, changed: int,
+                 started: float, problems: list[Problem] | None = None) -> BuildResult:
+        """The result of a build that published, remembered for the no-op check."""
+        self.store.remember(self.target, self.inputs, summary)
+        unchanged.remember_files(self.store, self.files)
+        return BuildResult(self.target, summary.articles, summary.pages, changed,
+                           list(summary.skipped), list(summary.warnings),
+                           time.perf_counter() - started,
+                           list(summary.warnings) if problems is None else problems,
+                           rendered=rendered)
+
+
+def quick_rebuild(job: Job) -> quick.Rebuilt | None:
+    if job.dry_run or job.store.file is None:
+        return None
+    return quick.rebuild(job.config, job.target, job.store, job.files, job.frame, job.now,
+                         job.environment, job.base_key)
+
+
+@dataclass(frozen=True)
+class Media:
+    """The articles with their images applied, and the files the images make."""
+
+    articles: list[Article]
+    sets: dict[str, images.ImageSet]
+    copies: list[tuple[str, Path]]
+    """(output path, source file) of each local image and variant."""
+    problems: list[Problem]
+    scratch: Path | None
+    """A dry run's folder for the variants it makes (it writes nothing into the site)."""
+
+
+def gather_media(job: Job, articles: list[Article], scans: dict[str, markup.Rendered]
+                 ) -> Media:
+    """The images the articles show: checked, their variants made (or found made)."""
+    root = job.config.root
+    found, media = local_media(articles, scans, root)
+    # A check (dry run) makes missing image variants in a folder of its own, removed
+    # when it ends: it writes nothing into the site.
+    scratch = Path(tempfile.mkdtemp(prefix="berita-check-")) if job.dry_run else None
+    pictures = images.process(root / content.CONTENT_DIR, media, root, scratch)
+    copies = [(media_route(relative), source) for relative, source in sorted(media.items())]
+    return Media(images.apply(articles, pictures.sets, job.links), pictures.sets,
+                 copies + list(pictures.files), found + list(pictures.problems), scratch)
+
+
+def article_problems(articles: list[Article], scans: dict[str, markup.Rendered]
+                     ) -> list[Problem]:
+    """Problems between articles (two at one address) and with their scripts."""
+    return model.collisions(articles) + [
+        p for a in articles for p in script_problems(a, scans[a.path].scripts)]
+
+
+def collect_new_cycles() -> None:
+    """Rendering makes short-lived reference cycles (Jinja's contexts and macros), which
+    piled up would cost tens of MiB: the collector runs again, over new objects only."""
+    gc.freeze()
+    gc.enable()
+
+
+def last_checks(problems: list[Problem], articles: list[Article], links: Links,
+                anchors: dict[str, tuple[tuple[str, int], ...]], strict: bool | None
+                ) -> sitefiles.Check:
+    """The link check, once every page and redirect is staged; then, unless `strict` is
+    None (a dry run reports instead), the build fails on errors (see decide)."""
+
+    def check(written: set[str], found: list[Problem]) -> None:
+        problems.extend(found)
+        problems.extend(broken_links(articles, written, links, anchors))
+        if strict is not None:
+            decide(problems, strict)
+
+    return check
+
+
+def render_and_publish(job: Job, env: jinja2.Environment, media: Media,
+                       planned: list[pages.Page], copies: list[tuple[str, Path]],
+                       site_files: sitefiles.SiteFiles, articles: list[Article],
+                       skipped: list[Skipped], problems: list[Problem],
+                       anchors: dict[str, tuple[tuple[str, int], ...]], structure: str,
+                       valid_until: datetime | None, workers: lean.Workers | None,
+                       progress: Progress) -> tuple[unchanged.Summary, publish.Published]:
+    """Renders the pages whose fingerprint changed, stages them with the site-wide files,
+    and publishes the whole once every check passed; remembers what the next build
+    starts from."""
+    config, store, options = job.config, job.store, job.options
+
+    def finish(staging: publish.Stager, _: dict[str, str | None]) -> None:
+        sitefiles.write(staging, site_files, last_checks(problems, articles, job.links,
+                                                         anchors, options.strict))
+
+    future = [a.path for a in articles if a.date > job.now]
+    key = job.base_key(env, media.sets, future)
+    published_digests = {a.path: a.digest for a in articles}
+    recipes = store.file is not None
+    query_redirects = env.globals["query_redirects"]
+    remote = workers if workers is not None and workers.prepare(lean.Setup(
+        media.sets, query_redirects, job.target, prepared.parsed_key(config, job.links),
+        published_digests)) else None
+    published = publish.publish(job.target, planned, render.jinja_renderer(env, job.dirs),
+                                copies, store, key, options.jobs, finish, progress,
+                                structure=structure, digests=published_digests,
+                                pack=quick.Packer(config) if recipes else None,
+                                remote=remote)
+    decide(published.problems, strict=False)
+    summary = unchanged.Summary(len(articles), published.pages, skipped, warnings(problems),
+                                valid_until)
+    # What the next quick rebuild starts from: this build's output, and nothing older.
+    quick.remember(store, job.target, job.frame, quick.State(
+        key, structure, dict(media.sets), query_redirects, tuple(future),
+        quick.article_files(config.root, job.files.digests), published_digests, summary,
+        site_files) if recipes else None)
+    return summary, published
+
+
+def check_pages(job: Job, env: jinja2.Environment, planned: list[pages.Page],
+                copies: list[tuple[str, Path]], site_files: sitefiles.SiteFiles,
+                articles: list[Article], skipped: list[Skipped], problems: list[Problem],
+                anchors: dict[str, tuple[tuple[str, int], ...]], started: float,
+                scratch: Path | None) -> BuildResult:
+    """A dry run: renders every page into output.Discard: every problem, nothing
+    written."""
+    try:
+        sink = output.Discard(job.target)
+        rendered, found = write_pages(sink, env, iter(planned), job.config.root)
+        problems += found
+        for path, source in copies:
+            sink.copy(path, source)
+        sitefiles.write(sink, site_files,
+                        last_checks(problems, articles, job.links, anchors, None))
+        return BuildResult(job.target, len(articles), rendered, 0, skipped,
+                           warnings(problems), time.perf_counter() - started, problems,
+                           sink.sizes)
+    finally:
         if scratch is not None:
-            try:
-                return _dry_run(target, env, planned, copies, schedule_file, articles, links,
-                                config, skipped, problems, started, anchors)
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-
-        def finish(staging: publish.Stager, fingerprints: dict[str, str | None]) -> None:
-            """The site-wide files, then the last checks, before anything is published."""
-            staging.write(schedule.SCHEDULE_FILE, schedule_file)
-            problems.extend(write_redirects(staging, articles, links, config.site.title))
-            problems.extend(broken_links(articles, staging.written, links, anchors))
-            decide(problems, options.strict)
-            if config.site.search:
-                search.index(staging, root / CACHE_DIR, shards.indexed_files(articles),
-                             options.jobs or incremental.workers())
-
-        future = [a.path for a in articles if a.date > now]
-        key = base_key(env, pictures.sets, future)
-        structure = incremental.structure_key(articles, scans)
-        del scans  # what later stages need of it is in `anchors`; rendering reuses its space
-        published_digests = {a.path: a.digest for a in articles}
-        recipes = store.file is not None
-        remote = None
-        if workers is not None and workers.prepare(lean.Setup(
-                pictures.sets, query_redirects, target, incremental.parsed_key(config, links),
-                published_digests)):
-            remote = workers
-        published = publish.publish(target, planned, incremental.jinja_renderer(env, dirs),
-                                    copies, store, key, options.jobs, finish, progress,
-                                    structure=structure,
-                                    digests=published_digests,
-                                    pack=quick.Packer(config) if recipes else None,
-                                    remote=remote)
-        decide(published.problems, strict=False)
-        result = BuildResult(target, len(articles), published.pages, published.changed, skipped,
-                             warnings(problems), time.perf_counter() - started, problems,
-                             rendered=published.rendered)
-        summary = unchanged.Summary(result.articles, result.pages, skipped, result.warnings,
-                                    valid_until)
-        store.remember(target, inputs, summary)
-        # What the next quick rebuild starts from: this build's output, and nothing older.
-        quick.remember(store, target, frame, quick.State(
-            key, structure, dict(pictures.sets), query_redirects, tuple(future),
-            quick.article_files(root, digests), published_digests, summary,
-            tuple(shards.indexed_files(articles)) if config.site.search else (),
-            options.jobs or incremental.workers()) if recipes else None)
-        remember_files(store, files)
-        return result
-
-
-def _dry_run(target: Path, env: jinja2.Environment, planned: list[pages.Page],
-             copies: list[tuple[str, Path]], schedule_file: bytes, articles: list[Article],
-             links: Links, config: config_stage.SiteConfig, skipped: list[Skipped],
-             problems: list[Problem], started: float,
-             anchors: dict[str, tuple[tuple[str, int], ...]]) -> BuildResult:
-    """Renders every page into output.Discard: every problem, nothing written."""
-    sink = output.Discard(target)
-    rendered, found = write_pages(sink, env, iter(planned), config.root)
-    problems += found
-    sink.write(schedule.SCHEDULE_FILE, schedule_file)
-    for path, source in copies:
-        sink.copy(path, source)
-    problems += write_redirects(sink, articles, links, config.site.title)
-    problems += broken_links(articles, sink.written, links, anchors)
-    return BuildResult(target, len(articles), rendered, 0, skipped, warnings(problems),
-                       time.perf_counter() - started, problems, sink.sizes)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def decide(problems: list[Problem], strict: bool) -> None:
@@ -226,46 +326,6 @@ def local_media(articles: list[Article], scans: dict[str, markup.Rendered], root
                                     "a file beside the article", "warning"))
         media.update(existing)
     return problems, media
-
-
-def alias_pairs(articles: Iterable[Article]) -> list[tuple[str, str]]:
-    """(old address, new route) for every alias an article keeps (see importers)."""
-    return [(alias, route("article", slug=article.slug))
-            for article in articles for alias in article.aliases]
-
-
-def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
-    """The home page's script answering old /?p=ID links, or "" when no article has one."""
-    if not any(isinstance(redirects.parse_alias(alias), redirects.QueryAlias)
-               for alias, _ in alias_pairs(articles)):
-        return ""
-    return redirects.query_redirect_script(links.href(redirects.JSON_FILE))
-
-
-def write_redirects(staging: output.Sink, articles: list[Article],
-                    links: Links, site_title: str) -> list[Problem]:
-    """Redirect pages at old addresses; an old address that is now a real page keeps
-    the page (a warning says so). Call after every page and file is staged."""
-    problems: list[Problem] = []
-    by_alias = {alias: article for article in articles for alias in article.aliases}
-    kept = []
-    for alias, target in alias_pairs(articles):
-        parsed = redirects.parse_alias(alias)
-        if isinstance(parsed, redirects.PathAlias) and parsed.file in staging.written:
-            problems.append(Problem(by_alias[alias].path, None, "aliases",
-                                    f"old address {alias} is a page of this site now; "
-                                    "it is not redirected", "an address no page uses",
-                                    "warning"))
-            continue
-        kept.append((alias, target))
-    try:
-        files = redirects.redirect_files(kept, links, site_title)
-    except ValueError as exc:
-        return [*problems, Problem("content", None, "aliases", str(exc),
-                                   "each old address sent to one article")]
-    for path, data in files.items():
-        staging.write(path, data)
-    return problems
 
 
 def write_pages(staging: output.Sink, env: jinja2.Environment,

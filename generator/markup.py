@@ -46,7 +46,7 @@ class Rendered:
     image_lines: tuple[int, ...] = ()
     """The source line of each of `images`, for a warning when one is missing."""
     structure: str = ""
-    """incremental.structure_token of the article, made once with it (cached)."""
+    """fingerprints.structure_token of the article, made once with it (cached)."""
 
 
 class _Collector(Treeprocessor):

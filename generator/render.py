@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 
 from generator import crawlers, feeds, i18n, share
-from generator.cache import code_key, digest
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.images import ImageSet, picture_function
@@ -114,23 +112,6 @@ def make_environment(config: SiteConfig, links: Links,
     return env
 
 
-def compiled_folder(cache_dir: Path, links: Links) -> Path:
-    """Where compiled templates are kept between builds: compiling the theme costs a
-    fresh process more than rendering a few pages. Jinja checks each template's source
-    itself; what the compiled code holds besides (interface strings and links worked
-    out at compile time, Jinja's own version) is in the folder's name. Folders of other
-    keys are removed."""
-    key = digest(code_key(), jinja2.__version__, links.base_url)
-    parent = cache_dir / "templates"
-    folder = parent / key
-    if parent.is_dir():
-        for old in parent.iterdir():
-            if old.name != key:
-                shutil.rmtree(old, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def template_problem(exc: Exception, page: Page, dirs: Iterable[Path]) -> Problem:
     """Points at the template line that failed, for the operator or theme author."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -175,3 +156,17 @@ def render_all(env: jinja2.Environment, pages: Iterable[Page], dirs: list[Path]
             yield page, render_page(env, page)
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             yield page, template_problem(exc, page, dirs)
+
+
+RenderOne = Callable[[Page], "bytes | Problem"]
+
+
+def jinja_renderer(env: jinja2.Environment, dirs: list[Path]) -> RenderOne:
+    """render_all's per-page behaviour as a function of one page."""
+    def render_one(page: Page) -> bytes | Problem:
+        for _, result in render_all(env, [page], dirs):
+            return result
+        raise AssertionError("render_all yields one result per page")
+
+    return render_one
+

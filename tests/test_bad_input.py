@@ -12,7 +12,7 @@ from conftest import SITES, run_build, soup
 
 from generator import check
 from generator.problems import BuildFailed
-from generator.spare import SPARE_SUFFIX
+from generator.staging.spare import SPARE_SUFFIX
 
 # case -> every problem expected: (path, line, field, words in the message, severity)
 CATALOGUE: dict[str, list[tuple[str, int | None, str | None, str, str]]] = {

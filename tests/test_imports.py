@@ -165,3 +165,33 @@ def test_a_no_op_build_imports_no_heavy_library(module: str) -> None:
     loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT.parent, check=True,
                             capture_output=True, text=True).stdout.split()
     assert loaded == []
+
+
+STAGES = ("content", "markup", "model", "pages", "render")
+MACHINERY = ("generator.incremental", "generator.staging", "generator.make",
+             "generator.build")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stages_know_nothing_of_caching(stage: str) -> None:
+    """A stage imports neither the machinery that skips work nor the one that stages the
+    output, not even through another module: a cold build is the stages with every memo
+    missing."""
+    graph = import_graph()
+    reached, todo = set(), [f"{PACKAGE}.{stage}"]
+    while todo:
+        module = todo.pop()
+        for imported in graph.get(module, {}):
+            if imported not in reached:
+                reached.add(imported)
+                todo.append(imported)
+    assert not {m for m in reached if m.startswith(MACHINERY)}
+
+
+def test_the_build_shows_its_stage_order_in_one_function() -> None:
+    """make.make: one call a stage, short enough to read at once."""
+    import inspect
+
+    from generator import make
+
+    assert len(inspect.getsource(make.make).splitlines()) <= 60

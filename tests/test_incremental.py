@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache as cache_module
-from generator import incremental
+from generator.incremental import cache as cache_module
+from generator.incremental import fingerprints, related
 from tests.conftest import article, run_build, tree_digest
 
 TAGS = ["Pemilu 2024", "Pilkada 2024", "Sosialisasi", "PPK", "Logistik"]
@@ -205,9 +205,9 @@ def test_failed_build_keeps_output_and_cache_usable(site, tmp_path):
 
 def test_parallel_workers_give_the_same_site(make_site, tmp_path, monkeypatch):
     root = make_site(site_files(30))
-    monkeypatch.setattr(incremental, "PARALLEL_MARKDOWN", 1)
-    monkeypatch.setattr(incremental, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(incremental, "CHUNK", 7)
+    monkeypatch.setattr("generator.incremental.prepared.PARALLEL_MARKDOWN", 1)
+    monkeypatch.setattr("generator.parallel.PARALLEL_PAGES", 1)
+    monkeypatch.setattr("generator.parallel.CHUNK", 7)
     run_build(root, jobs=2)
     serial = tmp_path / "serial"
     run_build(root, serial, cache=False, jobs=1)
@@ -221,7 +221,7 @@ def test_fingerprints_tell_zones_apart():
     from generator.pages import Page
     wib = datetime(2024, 9, 6, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
     wita = wib.astimezone(ZoneInfo("Asia/Makassar"))
-    prints = incremental.Fingerprints("base")
+    prints = fingerprints.Fingerprints("base")
     assert prints.page(Page("a/", "x.html", {"when": wib})) != \
         prints.page(Page("a/", "x.html", {"when": wita}))
     assert prints.page(Page("a/", "x.html", {"when": object()})) is None
@@ -287,12 +287,12 @@ def test_related_articles_are_reused_only_while_tags_and_order_hold(tmp_path):
     import random
 
     from generator import model
-    from generator.cache import BuildCache
+    from generator.incremental.cache import BuildCache
     from tests.test_model import make
 
     rng = random.Random(3)
     store = BuildCache.open(tmp_path)
-    relate = incremental.cached_related(store)
+    relate = related.cached_related(store)
     ordered = model.newest_first(make(n, rng.sample(TAGS, rng.randint(1, 3)))
                                  for n in range(60))
     assert relate(ordered) == model.related_articles(ordered)
@@ -309,13 +309,13 @@ def test_related_articles_are_reused_only_while_tags_and_order_hold(tmp_path):
 def _described(monkeypatch) -> list[str]:
     """Routes of the pages whose context gets described (fingerprinted) from now on."""
     routes: list[str] = []
-    real = incremental.Fingerprints.page
+    real = fingerprints.Fingerprints.page
 
     def page(self, page):
         routes.append(page.route)
         return real(self, page)
 
-    monkeypatch.setattr(incremental.Fingerprints, "page", page)
+    monkeypatch.setattr(fingerprints.Fingerprints, "page", page)
     return routes
 
 
@@ -359,7 +359,7 @@ def test_page_index_is_kept_per_output_folder_and_survives_damage(site, tmp_path
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_files_changed_counts_each_changed_file_once(make_site, tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(incremental, "PARALLEL_PAGES", 1)  # workers even for few pages
+    monkeypatch.setattr("generator.parallel.PARALLEL_PAGES", 1)  # workers even for few pages
     root = make_site(site_files())
     run_build(root, jobs=jobs)
     before = tree_digest(root / "public")

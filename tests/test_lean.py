@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import incremental, lean
 from generator.content import Article
+from generator.incremental import lean
 from tests.conftest import run_build, tree_digest
 from tests.test_incremental import edit, site_files
 
@@ -21,9 +21,9 @@ from tests.test_incremental import edit, site_files
 def parallel(monkeypatch, tmp_path):
     """Workers even for a small site; each worker notes, in a file named by its pid,
     how many articles it held when it started and every page it staged."""
-    monkeypatch.setattr(incremental, "PARALLEL_MARKDOWN", 1)
-    monkeypatch.setattr(incremental, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(incremental, "CHUNK", 5)
+    monkeypatch.setattr("generator.incremental.prepared.PARALLEL_MARKDOWN", 1)
+    monkeypatch.setattr("generator.parallel.PARALLEL_PAGES", 1)
+    monkeypatch.setattr("generator.parallel.CHUNK", 5)
     notes = tmp_path / "notes"
     notes.mkdir()
     start, stage = lean._start, lean._stage

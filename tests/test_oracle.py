@@ -40,7 +40,8 @@ from hypothesis.stateful import (
 )
 from PIL import Image
 
-from generator import build, publish, quick, shards, unchanged
+from generator import build, shards
+from generator.incremental import publish, quick, unchanged
 from generator.problems import BuildFailed
 from tests.conftest import BASIC_TOML, NOW, REPO, article, run_build
 

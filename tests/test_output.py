@@ -15,10 +15,11 @@ from conftest import REPO, SITES, run_build, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import check, output
-from generator.output import UnsafePath, safe_relative
+from generator import check
 from generator.problems import BuildFailed
-from generator.spare import SPARE_SUFFIX, SpareStaging
+from generator.staging import output
+from generator.staging.output import UnsafePath, safe_relative
+from generator.staging.spare import SPARE_SUFFIX, SpareStaging
 
 
 @pytest.mark.parametrize("path", [

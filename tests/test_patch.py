@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 
-from generator import patch, publish
-from generator.spare import SPARE_SUFFIX
+from generator.incremental import publish
+from generator.staging import patch
+from generator.staging.spare import SPARE_SUFFIX
 from tests.conftest import run_build, tree_digest
 from tests.test_incremental import clean, edit, site_files
 

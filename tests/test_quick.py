@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import model, quick
-from generator.cache import CACHE_DIR, CACHE_FILE
+from generator import model
+from generator.incremental import quick
+from generator.incremental.cache import CACHE_DIR, CACHE_FILE
 from generator.problems import BuildFailed
 from tests.conftest import NOW, article, run_build, tree_digest
 from tests.test_incremental import edit, site_files

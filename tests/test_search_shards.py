@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, quick, search, shards
+from generator import build, search, shards
+from generator.incremental import quick
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
 from tests.conftest import NOW, REPO, tree_digest
 

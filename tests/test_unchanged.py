@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import BuildCache, listing_digest
-from generator.unchanged import RACY_NS, FileDigests, OutputCheck, output_intact
+from generator.incremental.cache import BuildCache, listing_digest
+from generator.incremental.unchanged import RACY_NS, FileDigests, OutputCheck, output_intact
 from tests.conftest import article, run_build
 
 

@@ -10,7 +10,7 @@ recently used ones. A chunk a worker cannot render (an article not in the cache 
 expected) comes back as None, and the build renders it itself.
 
 Used for builds that stage a whole spare (spare.SpareStaging) with a cache; other
-builds render in forked copies of themselves (incremental.render_pages).
+builds render in forked copies of themselves (parallel.render_pages).
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from typing import Any
 
 import jinja2
 
-from generator import incremental, publish, quick
-from generator.cache import BuildCache
+from generator import parallel, render
 from generator.config import SiteConfig
 from generator.content import Article
+from generator.incremental import publish, quick
+from generator.incremental.cache import BuildCache
 from generator.page import Page
 from generator.problems import Problem
-from generator.spare import SpareStaging, listing
+from generator.staging.spare import SpareStaging, listing
 from generator.templatedirs import template_dirs
 from generator.urls import Links, output_file
 
@@ -58,7 +59,7 @@ class Setup:
     query_redirects: str
     target: Path
     parsed_key: str
-    """incremental.parsed_key: where the build's articles are in the cache."""
+    """prepared.parsed_key: where the build's articles are in the cache."""
     digests: dict[str, str]
     """Path -> digest of each article the build holds: a cached one must match."""
 
@@ -114,7 +115,7 @@ _build: _Build | None = None
 class _Build:
     token: str
     staging: SpareStaging
-    render_one: incremental.RenderOne
+    render_one: parallel.RenderOne
     article: Callable[[str], Article]
 
 
@@ -151,7 +152,7 @@ def _begin(token: str, config: SiteConfig, environment: Environment, cache: Buil
         raise KeyError(token)
     links = Links(config.site.base_url)
     env = environment(setup.sets, setup.query_redirects)
-    render_one = incremental.jinja_renderer(env, template_dirs(config.root))
+    render_one = render.jinja_renderer(env, template_dirs(config.root))
     staging = SpareStaging(setup.target, listing(setup.target)[0])
     return _Build(token, staging, render_one, _resolver(cache, links, setup))
 
@@ -184,7 +185,7 @@ def started(jobs: int | None, wanted: bool, config: SiteConfig, environment: Env
             cache: BuildCache) -> Iterator[Workers | None]:
     """Lean workers for a build on `jobs` cores (one fewer: the build renders too), or
     None when there is no cache to pass articles through, one core, or no fork."""
-    count = (incremental.workers() if jobs is None else jobs) - 1
+    count = (parallel.workers() if jobs is None else jobs) - 1
     if not wanted or cache.file is None or count < 1 or \
             "fork" not in get_all_start_methods():
         yield None

@@ -33,17 +33,19 @@ from typing import Any
 
 import jinja2
 
-from generator import images, incremental, markup, search, shards
-from generator.cache import CACHE_DIR, BuildCache, Written
+from generator import images, markup, render, shards, sitefiles
 from generator.config import Office, SiteConfig
 from generator.content import CONTENT_DIR, Article
+from generator.incremental import fingerprints, prepared
+from generator.incremental.cache import BuildCache, Written
+from generator.incremental.publish import digests_memo, index_key, recall_index
+from generator.incremental.unchanged import FileDigests, Summary, matches
 from generator.page import Page
-from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
-from generator.publish import digests_memo, index_key, recall_index
-from generator.spare import listing
+from generator.sitefiles import SiteFiles
+from generator.staging.patch import PatchStaging, finish_interrupted
+from generator.staging.spare import listing
 from generator.templatedirs import template_dirs
-from generator.unchanged import FileDigests, Summary, matches
 from generator.urls import Links, output_file
 
 STATE_MEMO = "quick:"
@@ -58,22 +60,20 @@ class State:
     base_key: str
     """publish's base key: code, config, templates, globals, images, scheduled articles."""
     structure: str
-    """incremental.structure_key of the published articles."""
+    """fingerprints.structure_key of the published articles."""
     sets: dict[str, Any]
     """images.process's image sets, by source."""
     query_redirects: str
-    """The home page's script for old ?p= links (build.query_redirect_script)."""
+    """The home page's script for old ?p= links (sitefiles.query_redirect_script)."""
     future: tuple[str, ...]
     """Paths of the published articles dated after the build's `now` (--future)."""
     files: dict[str, str]
     """article_files of the build."""
     published: dict[str, str]
-    """Path -> digest of each published article (as in incremental.PageIndex)."""
+    """Path -> digest of each published article (as in fingerprints.PageIndex)."""
     summary: Summary
-    searched: tuple[str, ...] = ()
-    """The pages the search index holds (none when search is off)."""
-    jobs: int = 1
-    """How many search shards may be indexed at once."""
+    site_files: SiteFiles
+    """What the build's site-wide files were made of (sitefiles.plan)."""
 
 
 Environment = Callable[[dict[str, Any], str], jinja2.Environment]
@@ -243,16 +243,16 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
     """The changed articles, read again, when each one differs from the version the last
     build published (`published`: digests by path) in its body only; None otherwise.
     Stores them in the cache."""
-    key = incremental.parsed_key(config, links)
+    key = prepared.parsed_key(config, links)
     before = cache.parsed_entries(key, changed)
     tools = (config, links, markup.new_renderer())
     fresh: dict[str, Article] = {}
     rows = []
     for path, file_digest in changed.items():
         hit = before.get(path)
-        old = incremental.unpack_prepared(hit[1]) if hit is not None else None
-        made, prepared = incremental.prepare_one(tools, str(config.root / path), path)
-        article, found, scan = prepared
+        old = prepared.unpack_prepared(hit[1]) if hit is not None else None
+        made, fresh_one = prepared.prepare_one(tools, str(config.root / path), path)
+        article, found, scan = fresh_one
         if old is None or made is None or made != file_digest or article is None:
             return None
         old_article, old_found, old_scan = old
@@ -261,7 +261,7 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
                 found != old_found or scan != old_scan:
             return None
         fresh[path] = article
-        rows.append((path, made, incremental.pack_prepared(prepared)))
+        rows.append((path, made, prepared.pack_prepared(fresh_one)))
     cache.store_parsed(key, rows)
     return fresh
 
@@ -269,7 +269,7 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
 def _articles(config: SiteConfig, links: Links, cache: BuildCache, fresh: dict[str, Article],
               sets: dict[str, Any], published: dict[str, str]) -> Callable[[str], Article]:
     """path -> the article as the full build would hold it (its images applied)."""
-    key = incremental.parsed_key(config, links)
+    key = prepared.parsed_key(config, links)
     loaded: dict[str, Article] = {}
 
     def article(path: str) -> Article:
@@ -289,8 +289,8 @@ def published_article(cache: BuildCache, parsed_key: str, path: str, expected: s
     the cache's; KeyError unless its digest is `expected`."""
     if made is None:
         hit = cache.parsed_entries(parsed_key, [path]).get(path)
-        prepared = incremental.unpack_prepared(hit[1]) if hit is not None else None
-        made = prepared[0] if prepared is not None else None
+        cached = prepared.unpack_prepared(hit[1]) if hit is not None else None
+        made = cached[0] if cached is not None else None
     if made is None or made.digest != expected:
         raise KeyError(path)
     return images.apply([made], sets, links)[0]
@@ -301,8 +301,8 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
              present: dict[str, tuple[int, int, int]], state: State,
              fresh: dict[str, Article], published: dict[str, str], frame: str
              ) -> Rebuilt | None:
-    render_one = incremental.jinja_renderer(env, template_dirs(config.root))
-    prints = incremental.Fingerprints(state.base_key)
+    render_one = render.jinja_renderer(env, template_dirs(config.root))
+    prints = fingerprints.Fingerprints(state.base_key)
     made: dict[str, tuple[Page, bytes, str | None]] = {}
     for page in pages:
         result = render_one(page)
@@ -311,15 +311,15 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
         made[output_file(page.route)] = (page, result, prints.page(page))
     staging = PatchStaging(target, present)
     bundle = shards.BUNDLE + "/"
+    searched = bool(state.site_files.searched)
     try:
         for file in manifest.keys() - made.keys():
             # The search index is staged whole again below: what it no longer has goes.
-            if not (state.searched and file.startswith(bundle)):
+            if not (searched and file.startswith(bundle)):
                 staging.keep(file)
         for file, (_, data, _) in made.items():
             staging.write(file, data)
-        if state.searched:
-            search.index(staging, config.root / CACHE_DIR, state.searched, state.jobs)
+        sitefiles.write(staging, state.site_files)
         staging.commit()
     except BaseException:
         staging.rollback()

@@ -2,7 +2,7 @@
 
 Every output file gets a fingerprint (a hash of what its bytes are made from); when the
 page structure is the one of the last build, only the files that hold an edited
-article are described again (incremental.PageIndex). A file whose fingerprint matches
+article are described again (fingerprints.PageIndex). A file whose fingerprint matches
 the manifest of the previous build, and whose file in the output folder is still the
 one that build wrote (same size, mtime and inode), is kept instead of being rendered.
 When every file matches and the output folder holds nothing else, the build publishes
@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import incremental
-from generator.cache import BuildCache, Written, digest
+from generator import parallel, progress
+from generator.incremental import fingerprints
+from generator.incremental.cache import BuildCache, Written, digest
 from generator.page import Page
-from generator.patch import PatchStaging, finish_interrupted
 from generator.problems import Problem
-from generator.spare import SpareStaging, listing
+from generator.staging.patch import PatchStaging, finish_interrupted
+from generator.staging.spare import SpareStaging, listing
 from generator.urls import output_file
 
 Stager = SpareStaging | PatchStaging
@@ -66,20 +67,20 @@ class Published:
     problems: list[Problem]
 
 
-def publish(target: Path, planned: Iterable[Page], render_one: incremental.RenderOne,
+def publish(target: Path, planned: Iterable[Page], render_one: parallel.RenderOne,
             copies: list[tuple[str, Path]], cache: BuildCache, base_key: str,
             jobs: int | None = None, finish: Finish | None = None,
-            progress: incremental.Progress = incremental.no_progress,
+            progress: progress.Progress = progress.no_progress,
             may_patch: bool = True, structure: str = "",
             digests: dict[str, str] | None = None,
             pack: Callable[[Page], bytes | None] | None = None,
-            remote: incremental.Remote | None = None) -> Published:
+            remote: parallel.Remote | None = None) -> Published:
     """Renders and stages what changed, reuses the rest, calls `finish`, then publishes
     the result into `target`: in place when little changed and `may_patch` (see
     patch.py), else swapped in whole. `copies` are (output path, source file) pairs:
-    static files and media. `structure` (incremental.structure_key) and `digests` (each
+    static files and media. `structure` (fingerprints.structure_key) and `digests` (each
     article's, by path) let an unchanged page keep its fingerprint without describing
-    it again (incremental.PageIndex). `pack`: each rendered page's recipe for the
+    it again (fingerprints.PageIndex). `pack`: each rendered page's recipe for the
     cache (quick.Packer), made where the page is rendered. `remote` (lean.Workers)
     renders pages in processes of its own when the whole spare is staged."""
     finish_interrupted(target)
@@ -96,7 +97,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
         wanted.update(found)
         index.extend(memos)
         for file, source in copies:
-            wanted[file] = "copy:" + incremental.stat_key([(file, source)])
+            wanted[file] = "copy:" + fingerprints.stat_key([(file, source)])
 
     # Without a manifest nothing can be reused, so every page is rendered whatever its
     # fingerprint: the render workers start first (they need not inherit the
@@ -143,10 +144,10 @@ def publish(target: Path, planned: Iterable[Page], render_one: incremental.Rende
             return stage_page(staging, file, result, recipe)
 
         todo_pages = [pages[i] for i in todo]
-        results = incremental.render_pages(
+        results = parallel.render_pages(
             todo_pages, render_one, stage, jobs, meanwhile=describe if first_build else None,
             remote=remote if isinstance(staging, SpareStaging) else None)
-        sized = incremental.Sized(results, len(todo_pages))
+        sized = parallel.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
         for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
             if isinstance(outcome, Problem):
@@ -196,7 +197,7 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
     """The fingerprint of each page's file, and what to remember once the build is
     published (memorize's arguments): the PageIndex when it was made anew, and the
     digests the published files are made from."""
-    prints = incremental.Fingerprints(base_key)
+    prints = fingerprints.Fingerprints(base_key)
     wanted: dict[str, str | None] = {}
     if digests is None:
         for file, page in zip(files, pages, strict=True):
@@ -218,7 +219,7 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
                 sources[path].append(file)
     remember: list[tuple[str, str, object]] = []
     if affected is None:
-        remember.append((f"pages:{target}", key, incremental.PageIndex(
+        remember.append((f"pages:{target}", key, fingerprints.PageIndex(
             digests, {path: tuple(files) for path, files in sources.items()})))
     remember.append(digests_memo(target, key, digests))  # after the index it goes with
     return wanted, remember
@@ -229,17 +230,17 @@ def _fingerprints(target: Path, pages: list[Page], files: list[str], cache: Buil
 
 def index_key(base_key: str, structure: str) -> str:
     """The key of an output folder's PageIndex: publish's base key and the page structure
-    (incremental.structure_key)."""
+    (fingerprints.structure_key)."""
     return digest(base_key, structure)
 
 
-def recall_index(cache: BuildCache, target: Path, key: str) -> incremental.PageIndex | None:
+def recall_index(cache: BuildCache, target: Path, key: str) -> fingerprints.PageIndex | None:
     """The PageIndex of `target` remembered under `key`, with the digests last published."""
     known = cache.recall(f"pages:{target}", key)
-    if not isinstance(known, incremental.PageIndex):
+    if not isinstance(known, fingerprints.PageIndex):
         return None
     last = cache.recall(f"digests:{target}", key)
-    return incremental.PageIndex(last, known.sources) if isinstance(last, dict) else known
+    return fingerprints.PageIndex(last, known.sources) if isinstance(last, dict) else known
 
 
 def digests_memo(target: Path, key: str, digests: dict[str, str]) -> tuple[str, str, object]:

@@ -64,7 +64,7 @@ def digest(*parts: bytes | str) -> str:
 def code_key() -> str:
     """Hash of the generator's version and every source file of the package: a cache
     written by other code (even an unreleased edit) is never trusted."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     parts: list[bytes | str] = [__version__, str(SCHEMA)]
     for source in sorted(package.rglob("*.py")):
         parts += [source.relative_to(package).as_posix(), source.read_bytes()]

@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.output import (
+from generator.staging.output import (
     UnsafePath,
     check_relative,
     create,

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.output import (
+from generator.staging.output import (
     OLD_SUFFIX,
     create,
     create_copy,

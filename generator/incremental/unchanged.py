@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.buildtypes import Skipped
-from generator.cache import BuildCache, Written, code_key, folder_key, listing_digest
 from generator.config import CONTENT_DIR
+from generator.incremental.cache import BuildCache, Written, code_key, folder_key, listing_digest
 from generator.problems import Problem
-from generator.spare import listing
+from generator.staging.spare import listing
 
 if TYPE_CHECKING:
     from generator.content import Article

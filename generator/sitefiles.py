@@ -1,0 +1,116 @@
+"""The site-wide files a build writes after its pages: the publication schedule, the
+redirects from old addresses, and the search index. Every path of a build writes them
+here and nowhere else: the full build, the quick rebuild (from what the last full build
+planned, kept in its state) and `berita check` (into a sink that keeps nothing, with no
+index). The feeds and the sitemap are pages of the plan (pages.plan), rendered like any
+other page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import redirects, schedule, search, shards
+from generator.buildtypes import Skipped
+from generator.content import Article
+from generator.problems import Problem
+from generator.staging.output import Sink
+from generator.urls import Links, route
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An old address an article keeps (see importers), and where it goes now."""
+
+    address: str
+    target: str
+    """The article's route."""
+    article: str
+    """The article's path, where a problem with the address is reported."""
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    """What the site-wide files of one build are made of."""
+
+    schedule: bytes
+    aliases: tuple[Alias, ...]
+    site_title: str
+    base_url: str
+    searched: tuple[str, ...]
+    """The output files of the pages to index; none when search is off."""
+    search_cache: Path | None
+    """Where the search bundles are kept between builds (see search.index)."""
+    jobs: int
+    """How many search shards may be indexed at once."""
+
+
+def plan(articles: Iterable[Article], skipped: Iterable[Skipped], links: Links,
+         site_title: str, search_cache: Path | None, jobs: int) -> SiteFiles:
+    """The site-wide files of a build of `articles`; with `search_cache`, the index too."""
+    articles = list(articles)
+    return SiteFiles(
+        schedule.schedule_json(s.until for s in skipped if s.until),
+        tuple(aliases(articles)), site_title, links.base_url,
+        tuple(shards.indexed_files(articles)) if search_cache is not None else (),
+        search_cache, jobs)
+
+
+Check = Callable[[set[str], list[Problem]], None]
+"""check(files written so far, problems with the redirects): the last checks before the
+index is made; raises (BuildFailed) to stop the build."""
+
+
+def write(sink: Sink, files: SiteFiles, check: Check | None = None) -> None:
+    """Writes the site-wide files into `sink`, where every page and copied file is already
+    staged. `check` runs after the redirects, before the (slower) index is made; without
+    one, the problems with the redirects are not reported (the quick rebuild's are the
+    last full build's)."""
+    sink.write(schedule.SCHEDULE_FILE, files.schedule)
+    problems = write_redirects(sink, files.aliases, Links(files.base_url), files.site_title)
+    if check is not None:
+        check(sink.written, problems)
+    if files.searched and files.search_cache is not None:
+        search.index(sink, files.search_cache, files.searched,  # type: ignore[arg-type]
+                     files.jobs)
+
+
+def aliases(articles: Iterable[Article]) -> list[Alias]:
+    """Every old address an article keeps."""
+    return [Alias(alias, route("article", slug=article.slug), article.path)
+            for article in articles for alias in article.aliases]
+
+
+def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
+    """The home page's script answering old /?p=ID links, or "" when no article has one."""
+    if not any(isinstance(redirects.parse_alias(alias.address), redirects.QueryAlias)
+               for alias in aliases(articles)):
+        return ""
+    return redirects.query_redirect_script(links.href(redirects.JSON_FILE))
+
+
+def write_redirects(sink: Sink, kept_aliases: Iterable[Alias], links: Links,
+                    site_title: str) -> list[Problem]:
+    """Redirect pages at old addresses; an old address that is now a real page keeps
+    the page (a warning says so). Call after every page and file is staged."""
+    problems: list[Problem] = []
+    kept = []
+    for alias in kept_aliases:
+        parsed = redirects.parse_alias(alias.address)
+        if isinstance(parsed, redirects.PathAlias) and parsed.file in sink.written:
+            problems.append(Problem(alias.article, None, "aliases",
+                                    f"old address {alias.address} is a page of this site "
+                                    "now; it is not redirected", "an address no page uses",
+                                    "warning"))
+            continue
+        kept.append((alias.address, alias.target))
+    try:
+        made = redirects.redirect_files(kept, links, site_title)
+    except ValueError as exc:
+        return [*problems, Problem("content", None, "aliases", str(exc),
+                                   "each old address sent to one article")]
+    for path, data in made.items():
+        sink.write(path, data)
+    return problems
