@@ -66,7 +66,7 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         # content + markup (memo: parsed articles, by the hash of their file)
         articles, problems, scans = prepared.prepare_articles(
             config, job.links, store, options.jobs, progress, files.digests,
-            helpers=[workers.pool] * workers.count if workers is not None else ())
+            helpers=[workers.forked] if workers is not None else ())
         valid_until = unchanged.first_after(articles, job.now)
         articles, skipped = select(articles, options)
         media = gather_media(job, articles, scans)  # images (memo: variants on disk)

@@ -1,13 +1,25 @@
-"""Work shared among the CPU cores: pages rendered in forked processes, chunks of work
-taken from both ends, results read as they come."""
+"""Work shared among the CPU cores: processes forked once (`Forked`), each answering the
+requests sent to it with what it inherited at the fork; pages rendered by them and by
+this process, chunks taken from both ends, results read as they come.
+
+A worker's state is an argument of its loop (what it inherited, and a memo of its own),
+never a module global; the requests and replies that cross between the processes are
+named dataclasses.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
+import pickle
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Protocol
 
 from generator.page import Page
@@ -26,10 +38,159 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    return "fork" in get_all_start_methods()
+
+
+class Request(Protocol):
+    """Work for a forked process: `run` is called there, with what the process inherited
+    (`state`) and its own memo, which lasts as long as the process."""
+
+    def run(self, state: Any, memo: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Sent:
+    number: int
+    request: Request
+
+
+@dataclass(frozen=True)
+class Reply:
+    number: int
+    value: Any = None
+    error: BaseException | None = None
+
+
+POLL = 0.5
+"""Seconds between checks, while waiting, that the other side is still alive."""
+
+
+class Forked:
+    """`count` processes forked now, inheriting `state` (never pickled); each runs
+    `start(state)` once, then the requests submitted to it, in order."""
+
+    def __init__(self, count: int, state: Any,
+                 start: Callable[[Any], None] | None = None) -> None:
+        context = get_context("fork")
+        self.count = count
+        self._replies = context.Queue()
+        self._requests = [context.Queue() for _ in range(count)]
+        self._processes = [
+            context.Process(target=_serve, args=(state, start, requests, self._replies,
+                                                 os.getpid()), daemon=True)
+            for requests in self._requests]
+        for process in self._processes:
+            process.start()
+        self._pending: dict[int, tuple[int, Future[Any]]] = {}
+        self._load = [0] * count
+        self._numbers = itertools.count()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def submit(self, request: Request) -> Future[Any]:
+        """request.run(...) in the least busy process."""
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the processes are closed")
+            worker = min(range(self.count), key=self._load.__getitem__)
+            number = next(self._numbers)
+            self._pending[number] = (worker, future)
+            self._load[worker] += 1
+        try:
+            # Pickled here, not in the queue's thread, where a failure would be lost.
+            data = pickle.dumps(Sent(number, request), pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            with self._lock:
+                del self._pending[number]
+                self._load[worker] -= 1
+            raise
+        self._requests[worker].put(data)
+        return future
+
+    def close(self) -> None:
+        """Ends the processes once they have answered what they were sent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for requests in self._requests:
+            requests.put(None)
+        for process in self._processes:
+            process.join()
+        # Their replies are all in the queue before this: the reader stops at it.
+        self._replies.put(pickle.dumps(None))
+        self._reader.join()
+        for requests in self._requests:
+            requests.close()
+            requests.join_thread()
+        self._replies.close()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                reply = pickle.loads(self._replies.get(timeout=POLL))
+            except queue.Empty:
+                if not self._lost():
+                    return
+                continue
+            if reply is None:  # close()
+                self._lost()
+                return
+            with self._lock:
+                worker, future = self._pending.pop(reply.number)
+                self._load[worker] -= 1
+            if reply.error is not None:
+                future.set_exception(reply.error)
+            else:
+                future.set_result(reply.value)
+
+    def _lost(self) -> bool:
+        """Fails what a process that ended will never answer; False once every process
+        has ended and nothing is pending."""
+        with self._lock:
+            alive = [process.is_alive() for process in self._processes]
+            lost = [(number, future) for number, (worker, future) in self._pending.items()
+                    if not alive[worker]]
+            for number, _ in lost:
+                del self._pending[number]
+        for _, future in lost:
+            future.set_exception(BrokenProcessPool("a worker process ended unexpectedly"))
+        return any(alive) or bool(self._pending)
+
+
+def _serve(state: Any, start: Callable[[Any], None] | None, requests: Any, replies: Any,
+           parent: int) -> None:
+    memo: dict[str, Any] = {}
+    if start is not None:
+        start(state)
+    while True:
+        try:
+            sent = requests.get(timeout=POLL)
+        except queue.Empty:
+            if os.getppid() != parent:  # the build is gone: so is its work
+                return
+            continue
+        if sent is None:
+            return
+        sent = pickle.loads(sent)
+        try:
+            reply = Reply(sent.number, sent.request.run(state, memo))
+        except BaseException as exc:  # the build raises it
+            reply = Reply(sent.number, error=exc)
+        try:
+            # Pickled here, not in the queue's thread, where a failure would be lost.
+            data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable result or error, told as text
+            data = pickle.dumps(Reply(sent.number, error=RuntimeError(repr(exc))))
+        replies.put(data)
+
+
 RenderOne = Callable[[Page], "bytes | Problem"]
 Handle = Callable[[int, "bytes | Problem"], Any]
-# What each render worker inherits from the parent (fork): the pages and what to do.
-_worker_pages: tuple[Sequence[Page], RenderOne, Handle] | None = None
 
 
 def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
@@ -45,47 +206,68 @@ def render_pages(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
     called in this process once the workers have started, before any result comes.
     With `remote` (lean.Workers), its processes take the chunks from the start instead
     of forked copies of this one; what they return is what `handle` would."""
-    global _worker_pages
     jobs = workers() if jobs is None else jobs
     if remote is not None and len(pages) >= PARALLEL_PAGES:
         yield from _render_remote(pages, render_one, handle, remote, meanwhile)
         return
-    if jobs <= 1 or len(pages) < PARALLEL_PAGES or "fork" not in _start_methods():
+    if jobs <= 1 or len(pages) < PARALLEL_PAGES or not can_fork():
         if meanwhile is not None:
             meanwhile()
         for index, page in enumerate(pages):
             yield handle(index, render_one(page))
         return
-    _worker_pages = (pages, render_one, handle)
+    forked = ForkedPages(Forked(jobs - 1, PagesToRender(pages, render_one, handle)))
     try:
-        with ProcessPoolExecutor(jobs - 1, mp_context=get_context("fork")) as pool:
-            queued = deque((start, pool.submit(_render_chunk, start))
-                           for start in range(0, len(pages), CHUNK))
-            if meanwhile is not None:
-                meanwhile()
-            while queued:
-                # What the workers finished is read (and let go) between this process's
-                # own chunks: results waiting to be read are the biggest thing it holds.
-                while queued and queued[0][1].done():
-                    yield from queued.popleft()[1].result()
-                if not queued:
-                    break
-                start, future = queued[-1]
-                if future.cancel():
-                    queued.pop()
-                    yield from _render_chunk(start)
-                else:  # a worker has it: the rest are theirs
-                    yield from queued.popleft()[1].result()
+        yield from _render_remote(pages, render_one, handle, forked, meanwhile)
     finally:
-        _worker_pages = None
+        forked.close()
+
+
+@dataclass(frozen=True)
+class PagesToRender:
+    """What forked copies of the build inherit to render its pages."""
+
+    pages: Sequence[Page]
+    render_one: RenderOne
+    handle: Handle
+
+
+@dataclass(frozen=True)
+class RenderChunk:
+    """Pages start..stop of the inherited PagesToRender."""
+
+    start: int
+    stop: int
+
+    def run(self, state: PagesToRender, memo: dict[str, Any]) -> list[Any]:
+        return [state.handle(index, state.render_one(state.pages[index]))
+                for index in range(self.start, self.stop)]
+
+
+class ForkedPages:
+    """Forked copies of the build, as a Remote: they hold the pages already."""
+
+    def __init__(self, forked: Forked) -> None:
+        self.forked = forked
+        self.count = forked.count
+
+    def submit(self, start: int, pages: Sequence[Page]) -> Future[list[Any] | None]:
+        return self.forked.submit(RenderChunk(start, start + len(pages)))
+
+    def close(self) -> None:
+        self.forked.close()
 
 
 class Remote(Protocol):
-    """Render processes of their own (lean.Workers)."""
+    """Render processes: forked copies of the build (ForkedPages), or of their own
+    (lean.Workers)."""
 
     count: int
 
-    def submit(self, pages: Sequence[Page]) -> Future[list[Any] | None] | None: ...
+    def submit(self, start: int, pages: Sequence[Page]) -> Future[list[Any] | None] | None:
+        """pages (from `start` on) rendered and handled there; None when they cannot be
+        sent (they are rendered here), a future result of None when they could not be
+        rendered there (likewise)."""
 
     def close(self) -> None: ...
 
@@ -110,7 +292,7 @@ def _render_remote(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
         nonlocal front
         while len(sent) < ahead and front < back:
             start, front = front * CHUNK, front + 1
-            future = remote.submit(pages[start : start + CHUNK])
+            future = remote.submit(start, pages[start : start + CHUNK])
             if future is None:  # a page without a recipe: rendered here
                 yield from local(start)
             else:
@@ -125,6 +307,8 @@ def _render_remote(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
         yield from send(min(MEANWHILE * remote.count, back // 2))
         meanwhile()
     while sent or front < back:
+        # What the workers finished is read (and let go) between this process's own
+        # chunks: results waiting to be read are the biggest thing it holds.
         while sent and sent[0][1].done():
             yield from collect()
         yield from send(AHEAD * remote.count)
@@ -134,18 +318,6 @@ def _render_remote(pages: Sequence[Page], render_one: RenderOne, handle: Handle,
         elif sent:
             yield from collect()
     remote.close()  # the last page is made: what the workers hold goes now, not at the end
-
-
-def _start_methods() -> list[str]:
-    from multiprocessing import get_all_start_methods
-    return get_all_start_methods()
-
-
-def _render_chunk(start: int) -> list[Any]:
-    assert _worker_pages is not None
-    pages, render_one, handle = _worker_pages
-    return [handle(start + offset, render_one(page))
-            for offset, page in enumerate(pages[start : start + CHUNK])]
 
 
 def in_turn(sent: deque[Future[Any]]) -> Iterator[Any]:

@@ -22,9 +22,8 @@ import pickle
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +63,15 @@ class Setup:
     """Path -> digest of each article the build holds: a cached one must match."""
 
 
+@dataclass(frozen=True)
+class Tools:
+    """What the lean workers inherit when they are forked, before any article is read."""
+
+    config: SiteConfig
+    environment: Environment
+    cache_file: Path | None
+
+
 class Workers:
     """`count` lean render processes, forked now."""
 
@@ -74,12 +82,9 @@ class Workers:
         self.config = config
         self.packer = quick.Packer(config)
         self.token = ""
-        self.pool = ProcessPoolExecutor(count, mp_context=get_context("fork"),
-                                        initializer=_start,
-                                        initargs=(config, environment, cache.file))
-        # The pool forks its processes on the first submit: now, while this process holds
-        # nothing of the site.
-        self.pool.submit(os.getpid)
+        # Forked now, while this process holds nothing of the site.
+        self.forked = parallel.Forked(count, Tools(config, environment, cache.file),
+                                      start=_start)
 
     def prepare(self, setup: Setup) -> bool:
         """Hands the workers what this build's pages need; False when they cannot have
@@ -90,7 +95,8 @@ class Workers:
         self.token = token
         return True
 
-    def submit(self, pages: Sequence[Page]) -> Future[list[publish.Staged] | None] | None:
+    def submit(self, start: int, pages: Sequence[Page]
+               ) -> Future[list[publish.StagedPage] | None] | None:
         """The pages rendered and staged by a worker, or None (nothing sent) when one of
         them has no recipe."""
         recipes = []
@@ -99,50 +105,53 @@ class Workers:
             if recipe is None:
                 return None
             recipes.append(recipe)
-        return self.pool.submit(_render, self.token, recipes)
+        return self.forked.submit(RenderRecipes(self.token, tuple(recipes)))
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.forked.close()
 
 
-# What each worker process holds: set by _start (config, environment, cache) and by the
-# first chunk of each build (`_Build`).
-_tools: tuple[SiteConfig, Environment, BuildCache] | None = None
-_build: _Build | None = None
-
-
-@dataclass
-class _Build:
-    token: str
-    staging: SpareStaging
-    render_one: parallel.RenderOne
-    article: Callable[[str], Article]
-
-
-def _start(config: SiteConfig, environment: Environment, cache_file: Path | None) -> None:
-    global _tools
-    _tools = (config, environment, BuildCache.reopen(cache_file))
+def _start(tools: Tools) -> None:
     # Forked while the build had the collector off; rendering makes reference cycles
     # (Jinja's contexts and macros), which would pile up.
     gc.freeze()
     gc.enable()
 
 
-def _render(token: str, recipes: list[bytes]) -> list[publish.Staged] | None:
-    global _build
-    assert _tools is not None
-    config, environment, cache = _tools
-    try:
-        if _build is None or _build.token != token:
-            _build = _begin(token, config, environment, cache)
-        results: list[publish.Staged] = []
-        for recipe in recipes:
-            page = quick.unpack(recipe, config, _build.article)
-            results.append(_stage(_build.staging, page, _build.render_one(page), recipe))
-        return results
-    except (KeyError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
-            TypeError, ValueError, ImportError, OSError):
-        return None  # the build renders these pages itself (and reports what fails)
+@dataclass(frozen=True)
+class RenderRecipes:
+    """Pages to render, as recipes, for the build that handed the workers `token`."""
+
+    token: str
+    recipes: tuple[bytes, ...]
+
+    def run(self, tools: Tools, memo: dict[str, Any]) -> list[publish.StagedPage] | None:
+        config = tools.config
+        try:
+            cache = memo.get("cache")
+            if cache is None:
+                cache = memo["cache"] = BuildCache.reopen(tools.cache_file)
+            build = memo.get("build")
+            if build is None or build.token != self.token:
+                build = memo["build"] = _begin(self.token, config, tools.environment, cache)
+            results: list[publish.StagedPage] = []
+            for recipe in self.recipes:
+                page = quick.unpack(recipe, config, build.article)
+                results.append(_stage(build.staging, page, build.render_one(page), recipe))
+            return results
+        except (KeyError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError,
+                TypeError, ValueError, ImportError, OSError):
+            return None  # the build renders these pages itself (and reports what fails)
+
+
+@dataclass(frozen=True)
+class _Build:
+    """What a worker keeps of the build it is rendering for."""
+
+    token: str
+    staging: SpareStaging
+    render_one: parallel.RenderOne
+    article: Callable[[str], Article]
 
 
 def _begin(token: str, config: SiteConfig, environment: Environment, cache: BuildCache
@@ -176,7 +185,7 @@ def _resolver(cache: BuildCache, links: Links, setup: Setup) -> Callable[[str], 
 
 
 def _stage(staging: SpareStaging, page: Page, result: bytes | Problem, recipe: bytes
-           ) -> publish.Staged:
+           ) -> publish.StagedPage:
     return publish.stage_page(staging, output_file(page.route), result, lambda: recipe)
 
 
@@ -186,8 +195,7 @@ def started(jobs: int | None, wanted: bool, config: SiteConfig, environment: Env
     """Lean workers for a build on `jobs` cores (one fewer: the build renders too), or
     None when there is no cache to pass articles through, one core, or no fork."""
     count = (parallel.workers() if jobs is None else jobs) - 1
-    if not wanted or cache.file is None or count < 1 or \
-            "fork" not in get_all_start_methods():
+    if not wanted or cache.file is None or count < 1 or not parallel.can_fork():
         yield None
         return
     workers = Workers(count, config, environment, cache)

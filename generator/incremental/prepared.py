@@ -11,8 +11,7 @@ import os
 import pickle
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from multiprocessing import get_context
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +39,49 @@ def parsed_key(config: SiteConfig, links: Links) -> str:
     return digest(config_key(config), links.base_url)
 
 
-Prepared = tuple["Article | None", list[Problem], "markup.Rendered | None"]
-"""One article file, parsed and rendered: the Article (its HTML and summary filled in),
-the problems found, and what markup found besides the HTML (which is left out)."""
+@dataclass(frozen=True)
+class Prepared:
+    """One article file, parsed and rendered, as the cache keeps it."""
+
+    article: Article | None
+    """Its HTML and summary filled in; None when the file has errors."""
+    problems: tuple[Problem, ...]
+    scan: markup.Rendered | None
+    """What markup found besides the HTML (which is left out)."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """One file prepared, by the process that read it."""
+
+    digest: str | None
+    """The hash of the file's bytes; None when it could not be read."""
+    prepared: Prepared
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A Made as it comes back from a worker: pickled once, for the cache and the way
+    back."""
+
+    digest: str | None
+    blob: bytes
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What preparing an article needs besides its file."""
+
+    config: SiteConfig
+    links: Links
+    markdown: Any
+    """A markup.new_renderer()."""
+
 
 def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
                      jobs: int | None = None, progress: Progress = no_progress,
                      digests: dict[str, str] | None = None,
-                     helpers: Sequence[Executor] = ()
+                     helpers: Sequence[parallel.Forked] = ()
                      ) -> tuple[list[Article], list[Problem], dict[str, markup.Rendered]]:
     """content.parse and markup.render of every article file, drafts included. A file
     whose bytes are unchanged since it was last prepared comes from the cache; the
@@ -71,38 +105,42 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
             result = unpack_prepared(hit[1])
         prepared.append(result)
     missing = [i for i, result in enumerate(prepared) if result is None]
-    todo = [(files[i], paths[i]) for i in missing]
+    todo = [Source(files[i], paths[i]) for i in missing]
     jobs = parallel.workers() if jobs is None else jobs
-    if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN:
+    done: list[Made]
+    if jobs > 1 and len(todo) >= PARALLEL_MARKDOWN and parallel.can_fork():
         # Each worker stores what it made in the cache itself: the parent only reads.
-        setup = (config, links, key, cache.file)
-        own = max(0, jobs - len(helpers))
-        with ProcessPoolExecutor(own or 1, mp_context=get_context("fork")) as pool:
-            executors = [*helpers, *[pool] * own]
-            sent = deque(executors[number % len(executors)].submit(_prepare_chunk, setup, chunk)
-                         for number, chunk in enumerate(parallel.chunks(todo, parallel.CHUNK)))
-            results = ((file_digest, pickle.loads(blob))
-                       for chunk in parallel.in_turn(sent) for file_digest, blob in chunk)
+        own = max(0, jobs - sum(helper.count for helper in helpers))
+        pool = parallel.Forked(own or 1, None) if own or not helpers else None
+        try:
+            pools = [*helpers, *([pool] if pool is not None else [])]
+            sent = deque(pools[number % len(pools)].submit(
+                PrepareChunk(config, links, key, cache.file, tuple(chunk)))
+                for number, chunk in enumerate(parallel.chunks(todo, parallel.CHUNK)))
+            results = (Made(packed.digest, pickle.loads(packed.blob))
+                       for chunk in parallel.in_turn(sent) for packed in chunk)
             done = list(progress("Membaca berita", parallel.Sized(results, len(todo))))
+        finally:
+            if pool is not None:
+                pool.close()
     else:
-        tools = (config, links, markup.new_renderer())
-        done = [prepare_one(tools, *item) for item in progress("Membaca berita", todo)]
-        cache.store_parsed(key, ((paths[index], file_digest, pack_prepared(result))
-                                 for index, (file_digest, result)
-                                 in zip(missing, done, strict=True)
-                                 if file_digest is not None))
-    for index, (_, result) in zip(missing, done, strict=True):
-        prepared[index] = result
+        tools = Tools(config, links, markup.new_renderer())
+        done = [prepare_one(tools, source.name, source.path)
+                for source in progress("Membaca berita", todo)]
+        cache.store_parsed(key, ((paths[index], made.digest, pack_prepared(made.prepared))
+                                 for index, made in zip(missing, done, strict=True)
+                                 if made.digest is not None))
+    for index, made in zip(missing, done, strict=True):
+        prepared[index] = made.prepared
     if len(known) != len(files) or done:
         cache.forget_parsed(key, set(paths))
     articles, scans = [], {}
     for result in prepared:
         assert result is not None
-        article, found, scan = result
-        problems += found
-        if article is not None and scan is not None:
-            articles.append(article)
-            scans[article.path] = scan
+        problems += result.problems
+        if result.article is not None and result.scan is not None:
+            articles.append(result.article)
+            scans[result.article.path] = result.scan
     return articles, problems, scans
 
 
@@ -114,26 +152,24 @@ def _file_digest(file: str) -> str | None:
         return None
 
 
-def prepare_one(tools: tuple[SiteConfig, Links, Any], name: str, path: str
-                ) -> tuple[str | None, Prepared]:
-    """Reads, parses and renders one article file (`tools`: config, links and a
-    markup.new_renderer()): (hash of the file's bytes, or None when unreadable; the
-    prepared article)."""
-    config, links, md = tools
+def prepare_one(tools: Tools, name: str, path: str) -> Made:
+    """Reads, parses and renders one article file."""
+    config = tools.config
     file = Path(name)
     try:
         data = file.read_bytes()
     except OSError:
         article, found = content.load_file(file, config)  # reports the error
-        return None, (article, found, None)
+        return Made(None, Prepared(article, tuple(found), None))
     article, found = content.parse(data, path, config)
     if article is None:
-        return hashlib.blake2b(data, digest_size=16).hexdigest(), (None, found, None)
-    rendered = markup.render(md, article, links)
+        return Made(hashlib.blake2b(data, digest_size=16).hexdigest(),
+                    Prepared(None, tuple(found), None))
+    rendered = markup.render(tools.markdown, article, tools.links)
     # The HTML lives in the Article; kept once, in the cache too.
-    return article.digest, (markup.apply(article, rendered), found,
-                            dataclasses.replace(rendered, html="", summary="",
-                                                structure=structure_token(article)))
+    return Made(article.digest, Prepared(
+        markup.apply(article, rendered), tuple(found),
+        dataclasses.replace(rendered, html="", summary="", structure=structure_token(article))))
 
 
 def pack_prepared(value: Prepared) -> bytes:
@@ -141,27 +177,39 @@ def pack_prepared(value: Prepared) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
-# What each worker process of prepare_articles works with, made by its first chunk.
-_worker_tools: tuple[SiteConfig, Links, Any] | None = None
-_worker_cache: tuple[str, BuildCache] | None = None
+@dataclass(frozen=True)
+class Source:
+    name: str
+    """The file's name, as found."""
+    path: str
+    """Its path from the site's root, as Article.path has it."""
 
 
-def _prepare_chunk(setup: tuple[SiteConfig, Links, str, Path | None],
-                   chunk: list[tuple[str, str]]) -> list[tuple[str | None, bytes]]:
-    """Prepares and caches a chunk of files; returns (digest, pickled Prepared) of each:
-    pickled once, for the cache and the way back to the parent."""
-    global _worker_tools, _worker_cache
-    config, links, key, cache_file = setup
-    if _worker_cache is None or _worker_cache[0] != key or _worker_tools is None:
-        _worker_tools = (config, links, markup.new_renderer())
-        _worker_cache = (key, BuildCache.reopen(cache_file))
-    done = [(file_digest, pack_prepared(prepared)) for file_digest, prepared in
-            (prepare_one(_worker_tools, name, path) for name, path in chunk)]
-    _, cache = _worker_cache
-    cache.store_parsed(key, ((path, file_digest, blob)
-                             for (_, path), (file_digest, blob) in zip(chunk, done, strict=True)
-                             if file_digest is not None))
-    return done
+@dataclass(frozen=True)
+class PrepareChunk:
+    """Files to prepare and keep in the cache, in a worker (parallel.Forked)."""
+
+    config: SiteConfig
+    links: Links
+    key: str
+    """parsed_key of the config and links."""
+    cache_file: Path | None
+    sources: tuple[Source, ...]
+
+    def run(self, state: object, memo: dict[str, Any]) -> list[Packed]:
+        """Prepares and caches the files; returns each one Packed. The worker's memo keeps
+        its Markdown renderer and cache for the next chunk."""
+        if memo.get("prepare-key") != self.key:
+            memo["prepare-key"] = self.key
+            memo["prepare-tools"] = Tools(self.config, self.links, markup.new_renderer())
+            memo["prepare-cache"] = BuildCache.reopen(self.cache_file)
+        tools, cache = memo["prepare-tools"], memo["prepare-cache"]
+        done = [Packed(made.digest, pack_prepared(made.prepared)) for made in
+                (prepare_one(tools, source.name, source.path) for source in self.sources)]
+        cache.store_parsed(self.key, ((source.path, packed.digest, packed.blob)
+                                      for source, packed in zip(self.sources, done, strict=True)
+                                      if packed.digest is not None))
+        return done
 
 
 def _relative(name: str, prefix: str) -> str:
@@ -170,10 +218,10 @@ def _relative(name: str, prefix: str) -> str:
         else Path(name).as_posix()
 
 
-def unpack_prepared(value: bytes) -> Any:
+def unpack_prepared(value: bytes) -> Prepared | None:
     """pack_prepared's Prepared, or None for an unreadable entry."""
     try:
-        return pickle.loads(value)
+        found = pickle.loads(value)
     except Exception:  # an unreadable entry is a miss, never an error
         return None
-
+    return found if isinstance(found, Prepared) else None

@@ -40,20 +40,31 @@ Finish = Callable[[Stager, dict[str, "str | None"]], None]
 (BuildFailed) to stop the publication; the staged site is then discarded."""
 
 
-Staged = tuple[str, object, int, int, "bytes | None"]
-"""What comes back from the process that rendered a page (stage_page): its file, its
-(size, mtime_ns, inode) or a Problem, files changed, that process's pid, its recipe."""
+@dataclass(frozen=True)
+class StagedPage:
+    """What comes back from the process that rendered a page (stage_page)."""
+
+    file: str
+    outcome: tuple[int, int, int] | Problem
+    """The staged file's (size, mtime_ns, inode), or why the page could not be made."""
+    changed: int
+    """Files whose bytes changed (0 or 1)."""
+    where: int
+    """The pid of the process that staged it."""
+    recipe: bytes | None
+    """The page's recipe (quick.Packer), when one is kept."""
 
 
 def stage_page(staging: Stager, file: str, result: bytes | Problem,
-               recipe: Callable[[], bytes | None]) -> Staged:
+               recipe: Callable[[], bytes | None]) -> StagedPage:
     """Writes a rendered page into `staging`, in the process that rendered it: only the
-    small tuple travels back to the build."""
+    small StagedPage travels back to the build."""
     if isinstance(result, Problem):
-        return "", result, 0, os.getpid(), None
+        return StagedPage("", result, 0, os.getpid(), None)
     before = staging.changed
     staging.write(file, result)
-    return file, staging.stats[file], staging.changed - before, os.getpid(), recipe()
+    return StagedPage(file, staging.stats[file], staging.changed - before, os.getpid(),
+                      recipe())
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: parallel.RenderOn
                 if not (file in reused and staging.keep(file))]
         problems: list[Problem] = []
 
-        def stage(index: int, result: bytes | Problem) -> Staged:
+        def stage(index: int, result: bytes | Problem) -> StagedPage:
             file = files[todo[index]]
 
             def recipe() -> bytes | None:
@@ -149,20 +160,22 @@ def publish(target: Path, planned: Iterable[Page], render_one: parallel.RenderOn
             remote=remote if isinstance(staging, SpareStaging) else None)
         sized = parallel.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
-        for file, outcome, changed, where, recipe in progress("Menulis halaman", sized):
+        staged: StagedPage
+        for staged in progress("Menulis halaman", sized):
+            file, outcome = staged.file, staged.outcome
             if isinstance(outcome, Problem):
                 problems.append(outcome)
                 continue
-            if pack is not None and recipe is not None and wanted[file]:
-                recipes.append((file, wanted[file] or "", recipe))
+            if pack is not None and staged.recipe is not None and wanted[file]:
+                recipes.append((file, wanted[file] or "", staged.recipe))
                 if len(recipes) >= RECIPE_BATCH:
                     cache.store_recipes(target, recipes)
                     recipes = []
-            if where != os.getpid():  # a worker's staging: bring this one up to date
+            if staged.where != os.getpid():  # a worker's staging: bring this one up to date
                 staging.written.add(file)
-                staging.stats[file] = outcome  # type: ignore[assignment]
-                staging.changed += changed
-                if changed:
+                staging.stats[file] = outcome
+                staging.changed += staged.changed
+                if staged.changed:
                     staging.staged.add(file)
         cache.store_recipes(target, recipes)
         if problems:

@@ -245,23 +245,22 @@ def _prepare_changed(config: SiteConfig, links: Links, cache: BuildCache,
     Stores them in the cache."""
     key = prepared.parsed_key(config, links)
     before = cache.parsed_entries(key, changed)
-    tools = (config, links, markup.new_renderer())
+    tools = prepared.Tools(config, links, markup.new_renderer())
     fresh: dict[str, Article] = {}
     rows = []
     for path, file_digest in changed.items():
         hit = before.get(path)
         old = prepared.unpack_prepared(hit[1]) if hit is not None else None
-        made, fresh_one = prepared.prepare_one(tools, str(config.root / path), path)
-        article, found, scan = fresh_one
-        if old is None or made is None or made != file_digest or article is None:
+        made = prepared.prepare_one(tools, str(config.root / path), path)
+        article = made.prepared.article
+        if old is None or made.digest != file_digest or article is None:
             return None
-        old_article, old_found, old_scan = old
         # The cache holds the last version read, which a failed build may have read.
-        if old_article is None or old_article.digest != published[path] or \
-                found != old_found or scan != old_scan:
+        if old.article is None or old.article.digest != published[path] or \
+                made.prepared.problems != old.problems or made.prepared.scan != old.scan:
             return None
         fresh[path] = article
-        rows.append((path, made, prepared.pack_prepared(fresh_one)))
+        rows.append((path, made.digest, prepared.pack_prepared(made.prepared)))
     cache.store_parsed(key, rows)
     return fresh
 
@@ -290,7 +289,7 @@ def published_article(cache: BuildCache, parsed_key: str, path: str, expected: s
     if made is None:
         hit = cache.parsed_entries(parsed_key, [path]).get(path)
         cached = prepared.unpack_prepared(hit[1]) if hit is not None else None
-        made = cached[0] if cached is not None else None
+        made = cached.article if cached is not None else None
     if made is None or made.digest != expected:
         raise KeyError(path)
     return images.apply([made], sets, links)[0]
