@@ -13,7 +13,8 @@ import bisect
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import cbor2
@@ -113,18 +114,24 @@ def complete(bundle: Path, target: Path, extra: Sequence[str]) -> None:
                                   encoding="utf-8")
 
 
-def files(bundle: Path) -> dict[str, Path]:
-    """Path in the bundle -> the file holding it, for a bundle or a completed one."""
+def files(bundle: Path, base_files: Callable[[Path], dict[str, Path]] | None = None
+          ) -> dict[str, Path]:
+    """Path in the bundle -> the file holding it, for a bundle or a completed one.
+    `base_files(base bundle)`: how the files of the bundle a completed one completes are
+    found (default: this function)."""
     overlay = bundle / OVERLAY
     found: dict[str, Path] = {}
     if overlay.is_file():
         about = json.loads(overlay.read_text(encoding="utf-8"))
-        found = files(bundle.parent / about["base"])
+        found = dict((base_files or files)(bundle.parent / about["base"]))
         for name in about["replaces"]:
             found.pop(name, None)
-    for file in bundle.rglob("*"):
-        if file.is_file() and file.name != OVERLAY:
-            found[file.relative_to(bundle).as_posix()] = file
+    prefix = len(str(bundle)) + 1
+    for folder, _, names in os.walk(bundle):
+        for name in names:
+            if name != OVERLAY:
+                file = os.path.join(folder, name)
+                found[file[prefix:].replace(os.sep, "/")] = Path(file)
     return dict(sorted(found.items()))
 
 

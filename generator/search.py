@@ -27,10 +27,10 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from generator import bundles, shards
+from generator import bundles, parallel, shards
 from generator.problems import BuildFailed, Problem
 
 BUNDLE = shards.BUNDLE
@@ -38,6 +38,7 @@ LANGUAGE = "id"
 SEARCH_CACHE = "search"
 """Folder of cached bundles inside the build cache."""
 WORDS_SUFFIX = ".words.json"
+FILES_SUFFIX = ".files.json"
 """Beside each cached bundle: the words its index holds."""
 DEFAULT_CHUNK = 20_000
 """Pagefind's own index chunk size."""
@@ -45,6 +46,9 @@ MIN_CHUNK = 500
 KEYS_MEMO = "search-pages.json"
 """In the build cache: each indexed page's (size, mtime, inode) and the hash of its bytes."""
 INDEX_PARTS = ("pagefind-entry.json", "index", "fragment", "filter")
+CONTENT_NAMED = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
+"""Bundle files named by a hash of their bytes (by Pagefind, or by bundles.write_cbor):
+the same name holds the same bytes."""
 """What a shard other than the first needs (with its pf_meta file): the first one holds
 the script and WebAssembly every shard is searched with."""
 
@@ -53,6 +57,8 @@ class Staging(Protocol):
     stats: dict[str, tuple[int, int, int]]
 
     def copy(self, file: str, source: Path) -> None: ...
+
+    def keep(self, file: str) -> bool: ...
 
     def read(self, file: str) -> bytes: ...
 
@@ -94,19 +100,24 @@ def command(site: Path, bundle: Path) -> list[str]:
             "--force-language", LANGUAGE, "--quiet"]
 
 
-def index(staging: Staging, cache: Path, files: Iterable[str], jobs: int = 1) -> int:
+def index(staging: Staging, cache: Path, files: Iterable[str], jobs: int = 1,
+          live_is_last_build: bool = False) -> int:
     """Indexes the staged pages `files` and stages each shard's bundle (see
     shards.folders); returns how many files were staged. Missing bundles are made `jobs`
-    at a time."""
+    at a time. `live_is_last_build`: the live output is known to be exactly what the
+    last build published (the quick rebuild checks it), so a file named by a hash of its
+    bytes that is there already is kept without being read."""
     files = sorted(set(files))
     planned = plan(page_keys(staging, cache, files))
     store = cache / SEARCH_CACHE
     missing = [shard for shard in planned if not _complete(store / shard.key)]
     if missing:
         _make_bundles(staging, store, missing, jobs, chunk_size(len(files)))
-    chosen = _completed(store, planned) if len(planned) > 1 else [s.key for s in planned]
+    chosen = _completed(store, planned, jobs) if len(planned) > 1 \
+        else [s.key for s in planned]
     keep = {*chosen, *(shard.key for shard in planned),
-            *(shard.key + WORDS_SUFFIX for shard in planned)}
+            *(shard.key + WORDS_SUFFIX for shard in planned),
+            *(key + FILES_SUFFIX for key in chosen)}
     for old in store.iterdir() if store.is_dir() else ():
         if old.name not in keep:
             if old.is_dir():
@@ -116,20 +127,22 @@ def index(staging: Staging, cache: Path, files: Iterable[str], jobs: int = 1) ->
     staged = 0
     folders = shards.folders(shard.number for shard in planned)
     for position, (key, folder) in enumerate(zip(chosen, folders, strict=True)):
-        for name, file in bundles.files(store / key).items():
+        for name, file in _files(store, key).items():
             if position == 0 or _is_index_part(name):
-                staging.copy(folder + name, file)
+                if not (live_is_last_build and name.endswith(CONTENT_NAMED)
+                        and staging.keep(folder + name)):
+                    staging.copy(folder + name, file)
                 staged += 1
     return staged
 
 
-def _completed(store: Path, planned: list[Shard]) -> list[str]:
+def _completed(store: Path, planned: list[Shard], jobs: int = 1) -> list[str]:
     """The bundle to publish for each shard: its own, or, where it lacks words other
     shards have, a copy completed with them (bundles.missing_words), kept under a key of
-    its own."""
+    its own. Copies not made yet are made `jobs` at a time."""
     own = [_words(store, shard.key) for shard in planned]
     site = sorted(set().union(*own))
-    chosen = []
+    chosen, todo = [], []
     for shard, words in zip(planned, own, strict=True):
         extra = bundles.missing_words(words, site)
         if not extra:
@@ -139,13 +152,70 @@ def _completed(store: Path, planned: list[Shard]) -> list[str]:
         digest.update("\n".join(extra).encode("utf-8"))
         key = digest.hexdigest()
         if not (store / key / bundles.OVERLAY).is_file():
-            scratch = store / (key + ".tmp")
-            shutil.rmtree(scratch, ignore_errors=True)
-            bundles.complete(store / shard.key, scratch, extra)
-            shutil.rmtree(store / key, ignore_errors=True)
-            os.replace(scratch, store / key)
+            todo.append(Completion(str(store), shard.key, key, tuple(extra)))
         chosen.append(key)
+    # A new word on one page changes the completion of every other shard: the work is
+    # shared with a forked process when there is much of it.
+    helpers = min(jobs, len(todo) // COMPLETIONS_APART) - 1
+    if helpers < 1 or not parallel.can_fork():
+        for completion in todo:
+            completion.run(None, {})
+        return chosen
+    forked = parallel.Forked(helpers, None)
+    try:
+        theirs = todo[: len(todo) * helpers // (helpers + 1)]
+        sent = [forked.submit(completion) for completion in theirs]
+        for completion in todo[len(theirs):]:
+            completion.run(None, {})
+        for future in sent:
+            future.result()
+    finally:
+        forked.close()
     return chosen
+
+
+COMPLETIONS_APART = 8
+"""Completions worth a process of their own."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A shard's bundle to complete with words it lacks (bundles.complete), as `key`."""
+
+    store: str
+    base: str
+    key: str
+    extra: tuple[str, ...]
+
+    def run(self, state: object, memo: dict[str, object]) -> None:
+        store = Path(self.store)
+        scratch = store / (self.key + ".tmp")
+        shutil.rmtree(scratch, ignore_errors=True)
+        bundles.complete(store / self.base, scratch, self.extra)
+        shutil.rmtree(store / self.key, ignore_errors=True)
+        os.replace(scratch, store / self.key)
+
+
+def _files(store: Path, key: str) -> dict[str, Path]:
+    """bundles.files of the bundle `key`, listed once and kept beside it (a bundle in the
+    store never changes)."""
+    memo = store / (key + FILES_SUFFIX)
+    try:
+        found = json.loads(memo.read_text(encoding="utf-8"))
+        if isinstance(found, dict):
+            listed = {name: store / relative for name, relative in found.items()}
+            # The bundles it lists are still there (a cache may be pruned by hand).
+            if all(folder.is_dir() for folder in {f.parents[len(PurePosixPath(n).parts) - 1]
+                                                  for n, f in listed.items()}):
+                return listed
+    except (OSError, ValueError):
+        pass
+    listed = bundles.files(store / key, lambda base: _files(store, base.name))
+    temporary = memo.with_name(memo.name + ".tmp")
+    temporary.write_text(json.dumps({name: file.relative_to(store).as_posix()
+                                     for name, file in listed.items()}), encoding="utf-8")
+    os.replace(temporary, memo)
+    return listed
 
 
 def _words(store: Path, key: str) -> list[str]:

@@ -63,18 +63,19 @@ Check = Callable[[set[str], list[Problem]], None]
 index is made; raises (BuildFailed) to stop the build."""
 
 
-def write(sink: Sink, files: SiteFiles, check: Check | None = None) -> None:
+def write(sink: Sink, files: SiteFiles, check: Check | None = None,
+          live_is_last_build: bool = False) -> None:
     """Writes the site-wide files into `sink`, where every page and copied file is already
     staged. `check` runs after the redirects, before the (slower) index is made; without
     one, the problems with the redirects are not reported (the quick rebuild's are the
-    last full build's)."""
+    last full build's). `live_is_last_build`: see search.index."""
     sink.write(schedule.SCHEDULE_FILE, files.schedule)
     problems = write_redirects(sink, files.aliases, Links(files.base_url), files.site_title)
     if check is not None:
         check(sink.written, problems)
     if files.searched and files.search_cache is not None:
         search.index(sink, files.search_cache, files.searched,  # type: ignore[arg-type]
-                     files.jobs)
+                     files.jobs, live_is_last_build)
 
 
 def aliases(articles: Iterable[Article]) -> list[Alias]:

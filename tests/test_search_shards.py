@@ -101,6 +101,26 @@ def test_an_edit_rebuilds_one_shard(generated: Path, tmp_path: Path,
     assert tree_digest(site / "public") == tree_digest(fresh / "public")
 
 
+def test_a_bundle_deleted_from_the_cache_by_hand_is_made_again(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lists of files and words kept beside each bundle never outlive it."""
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    _build(site, site / "public", 20, monkeypatch)
+    store = site / build.CACHE_DIR / search.SEARCH_CACHE
+    for folder in sorted(p for p in store.iterdir() if p.is_dir())[:3]:
+        shutil.rmtree(folder)
+    assert list(store.glob("*" + search.FILES_SUFFIX))
+    edited = sorted((site / "content").rglob("*.md"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nKalimat tambahan.\n",
+                      encoding="utf-8")
+    _build(site, site / "public", 20, monkeypatch)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".*"))
+    _build(fresh, fresh / "public", 20, monkeypatch)
+    assert tree_digest(site / "public") == tree_digest(fresh / "public")
+
+
 def _indexed(store: Path) -> set[str]:
     """The bundles Pagefind made (each with its list of words beside it)."""
     return {p.name.removesuffix(search.WORDS_SUFFIX) for p in store.glob("*" +

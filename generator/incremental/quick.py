@@ -318,7 +318,8 @@ def _publish(target: Path, pages: list[Page], env: jinja2.Environment, config: S
                 staging.keep(file)
         for file, (_, data, _) in made.items():
             staging.write(file, data)
-        sitefiles.write(staging, state.site_files)
+        # The output was checked above to be exactly what the last build wrote.
+        sitefiles.write(staging, state.site_files, live_is_last_build=True)
         staging.commit()
     except BaseException:
         staging.rollback()
