@@ -25,11 +25,60 @@ def main() -> None:
     """berita: static news sites for KPU offices."""
 
 
+def interactive() -> bool:
+    """Someone at a terminal can answer questions (else: the defaults, no waiting)."""
+    return sys.stdin.isatty()
+
+
 def terminal_progress(label: str, items: Sequence) -> Iterator:
     """A progress bar on the terminal (stderr) while `items` are consumed."""
     with click.progressbar(items, length=len(items), label=label.ljust(18),
                            file=sys.stderr, show_pos=True) as bar:
         yield from bar
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@SITE_OPTION
+@click.option("--level", type=click.Choice(["provinsi", "kabupaten", "kota"]),
+              help="The office's level  [default: provinsi]")
+@click.option("--province", help="The province, e.g. \"Jawa Tengah\" (it decides the time "
+                                 "zone: WIB, WITA or WIT)  [default: DKI Jakarta]")
+@click.option("--region", help="The kabupaten or kota, e.g. Blora (not for a provinsi office)")
+@click.option("--title", help="The site's title  [default: Berita and the office's name]")
+@click.option("--base-url", help="The published address  [default: an example to change]")
+def init(folder: Path | None, site: Path, level: str | None, province: str | None,
+         region: str | None, title: str | None, base_url: str | None) -> None:
+    """Create a new site for one KPU office in FOLDER (default: --site).
+
+    Asks for each answer not given as a flag; with no terminal, takes the defaults."""
+    from generator import init as init_command
+
+    if interactive():
+        level = level or click.prompt("Tingkat kantor", default=init_command.DEFAULT_LEVEL,
+                                      type=click.Choice(["provinsi", "kabupaten", "kota"]))
+        while province is None:
+            answer = click.prompt("Provinsi", default=init_command.DEFAULT_PROVINCE)
+            try:
+                province = init_command.find_province(answer)
+            except init_command.InitError as exc:
+                click.echo(str(exc), err=True)
+        if level != "provinsi" and not region:
+            region = click.prompt(f"Nama {level} (tanpa kata '{level}')")
+    answers = init_command.Answers(level=level or init_command.DEFAULT_LEVEL,
+                                   province=province or init_command.DEFAULT_PROVINCE,
+                                   region=region or "", title=title or "",
+                                   base_url=base_url or "")
+    target = folder if folder is not None else site
+    try:
+        created = init_command.create(target, answers)
+    except init_command.InitError as exc:
+        click.echo(f"Gagal: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Situs baru untuk {created.office_name} dibuat di {target} "
+               f"(zona waktu {init_command.ZONE_NAMES[created.timezone]}).")
+    here = "" if target.resolve() == Path.cwd() else f" -s {target}"
+    click.echo(f"Selanjutnya: berita serve{here}  (pratinjau), berita build{here}  (terbitkan)")
 
 
 @main.command()
