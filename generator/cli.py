@@ -157,14 +157,19 @@ def check(site: Path, output_format: str, strict: bool) -> None:
               help="Show the site as `berita build` would publish it now: without drafts "
                    "and scheduled articles.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool) -> None:
+@click.option("--search", is_flag=True,
+              help="Also build the search index (slower saves; off in the preview by "
+                   "default).")
+def serve(site: Path, host: str, port: int, no_drafts: bool, open_browser: bool,
+          search: bool) -> None:
     """Preview the site while you write: rebuilds and reloads the browser on every save.
 
     Drafts and scheduled articles are shown, marked DRAF and TERJADWAL.
     """
     from generator import serve as serve_command
 
-    serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser)
+    serve_command.run(site, host, port, drafts=not no_drafts, open_browser=open_browser,
+                      search=search)
 
 
 @main.command()

@@ -285,8 +285,10 @@ def report(preview: Preview, result: build.BuildResult | None) -> None:
 
 
 def run(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True,
-        open_browser: bool = False) -> None:
-    """Serves a live preview of the site in `root` until interrupted."""
+        open_browser: bool = False, search: bool = False) -> None:
+    """Serves a live preview of the site in `root` until interrupted. The search index
+    is left out unless `search`: a save then costs what `berita build --no-search`'s
+    does."""
     root = root.absolute()
     if not (root / CONFIG_FILE).is_file():
         raise BuildFailed([Problem(CONFIG_FILE, None, None, f"site.toml not found in {root}",
@@ -295,7 +297,7 @@ def run(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = Tr
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{port}/"
     options = build.BuildOptions(drafts=drafts, future=drafts, base_url=address,
-                                 preview=True)
+                                 preview=True, search=search)
     workdir = Path(tempfile.mkdtemp(prefix="berita-serve-"))
     preview = Preview(root, workdir / "site", options)
     report(preview, preview.rebuild())

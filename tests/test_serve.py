@@ -200,6 +200,15 @@ def test_drafts_and_scheduled_articles_are_marked_in_serve_but_not_built(
     assert heading.select_one(".status-mark").get_text() == "TERJADWAL"
 
 
+def test_the_preview_leaves_the_search_index_out_unless_asked(start_server) -> None:
+    """A save in the preview costs what `berita build --no-search` does; --search puts
+    the index back."""
+    plain = start_server()
+    assert plain.get("/pagefind/pagefind.js")[0] == 404
+    searching = start_server("basic", "--search")
+    assert searching.get("/pagefind/pagefind.js")[0] == 200
+
+
 def test_no_drafts_serves_what_build_would_publish(start_server, make_site) -> None:
     root = make_site({"content/draft.md": article("Sebuah Draf", draft="true"),
                       "content/now.md": article("Sudah Terbit")})
