@@ -242,6 +242,45 @@ class _PageHandler(web.RequestHandler):
             self.set_header("Content-Length", str(len(answer.body)))
 
 
+class _EditorBackendHandler(web.RequestHandler):
+    """Decap CMS's local backend (cmsbackend.py) at /api/v1, for the editor at /admin/.
+
+    Only a JSON POST from this preview's own pages is answered: another site open in
+    the same browser cannot send one (a JSON request from elsewhere needs a CORS
+    pre-flight, which is never granted), so it cannot write into content/."""
+
+    def initialize(self, root: Path, hosts: frozenset[str]) -> None:
+        self.root, self.hosts = root, hosts
+
+    def check_xsrf_cookie(self) -> None:
+        return None  # the JSON content type and the Origin check below stand in for it
+
+    def post(self) -> None:
+        import json
+
+        from generator import cmsbackend
+
+        self.set_header("Cache-Control", "no-store")
+        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip()
+        origin = self.request.headers.get("Origin")
+        own = f"{self.request.protocol}://{self.request.host}"
+        # The Host too: a name of the attacker's that resolves to this machine (DNS
+        # rebinding) would otherwise be "own".
+        if kind != "application/json" or self.request.host not in self.hosts or \
+                (origin is not None and origin != own):
+            self.set_status(403)
+            self.write({"error": "hanya editor di pratinjau ini yang boleh menyimpan"})
+            return
+        try:
+            request = json.loads(self.request.body or b"null")
+        except ValueError:
+            request = None
+        answer = cmsbackend.answer(self.root, request)
+        self.set_status(answer.status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.write(json.dumps(answer.body, ensure_ascii=False))
+
+
 class _PreviewServer(Server):
     """livereload's Server, serving the Preview instead of a folder as it is."""
 
@@ -250,7 +289,20 @@ class _PreviewServer(Server):
         self.preview = preview
 
     def get_web_handlers(self, script: bytes) -> list:
-        return [(r"/.*", _PageHandler, {"preview": self.preview})]
+        return [(r"/api/v1", _EditorBackendHandler,
+                 {"root": self.preview.root, "hosts": editor_hosts(self.preview)}),
+                (r"/.*", _PageHandler, {"preview": self.preview})]
+
+
+def editor_hosts(preview: Preview) -> frozenset[str]:
+    """The Host headers of requests the editor's backend answers: the preview's address,
+    and this machine's own names for it."""
+    from urllib.parse import urlsplit
+
+    address = urlsplit(preview.options.base_url or "")
+    port = address.port or 80
+    return frozenset({address.netloc, f"127.0.0.1:{port}", f"localhost:{port}",
+                      f"[::1]:{port}"})
 
 
 def watched(root: Path) -> list[str]:

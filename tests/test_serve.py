@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -207,6 +208,36 @@ def test_the_preview_leaves_the_search_index_out_unless_asked(start_server) -> N
     assert plain.get("/pagefind/pagefind.js")[0] == 404
     searching = start_server("basic", "--search")
     assert searching.get("/pagefind/pagefind.js")[0] == 200
+
+
+def post(server: Running, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
+    request = urllib.request.Request(server.url + "api/v1", data=body, headers=headers,
+                                     method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_editor_backend_answers_the_preview_only(basic_server: Running) -> None:
+    info = json.dumps({"action": "info", "params": {}}).encode()
+    status, body = post(basic_server, info, {"Content-Type": "application/json"})
+    assert (status, body["type"]) == (200, "local_fs")
+    own = basic_server.url.rstrip("/")
+    assert post(basic_server, info, {"Content-Type": "application/json",
+                                     "Origin": own})[0] == 200
+    # A form or a page of another site cannot save into content/.
+    assert post(basic_server, info, {"Content-Type": "text/plain"})[0] == 403
+    assert post(basic_server, info, {"Content-Type": "application/json",
+                                     "Origin": "http://jahat.example"})[0] == 403
+    assert post(basic_server, info, {"Content-Type": "application/json",
+                                     "Host": "jahat.example"})[0] == 403
+    entry = json.dumps({"action": "getEntry", "params": {"path": "content/luwu/rakor.md"}})
+    status, body = post(basic_server, entry.encode(), {"Content-Type": "application/json"})
+    assert status == 200 and "Rapat Koordinasi" in body["data"]
+    escape = json.dumps({"action": "getEntry", "params": {"path": "site.toml"}})
+    assert post(basic_server, escape.encode(), {"Content-Type": "application/json"})[0] == 422
 
 
 def test_no_drafts_serves_what_build_would_publish(start_server, make_site) -> None:
