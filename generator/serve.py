@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -46,6 +46,26 @@ ERROR_INTRO = ("Situs pratinjau belum bisa dibuat ulang. Perbaiki hal-hal di baw
                "simpan berkasnya: halaman ini akan dimuat ulang dengan sendirinya.")
 ERROR_HINT = "Setiap baris menyebut berkas:baris: kolom: masalahnya."
 UNEXPECTED = "kesalahan tak terduga di berita sendiri"
+GENERATION_PATH = "/__berita/build"
+# livereload reloads the pages whose socket is open when a rebuild ends; a page opened
+# just before (its socket not yet connected) would miss that. So each page also asks,
+# for its first seconds, whether a rebuild ended since it was made.
+_GENERATION_SCRIPT = (
+    '<script>(function(){{var b={generation},n=0;function ask(){{'
+    'fetch("' + "/__berita/build" + '",{{cache:"no-store"}}).then(function(r){{'
+    'return r.json()}}).then(function(j){{if(j.build!==b){{location.reload()}}'
+    'else if(++n<15){{setTimeout(ask,1000)}}}}).catch(function(){{'
+    'if(++n<15){{setTimeout(ask,1000)}}}})}}setTimeout(ask,1000)}})();</script>')
+
+
+def with_generation(page: bytes, generation: int) -> bytes:
+    """The page, with the script that reloads it if a rebuild ended before its
+    livereload socket was open."""
+    script = _GENERATION_SCRIPT.format(generation=generation).encode()
+    at = page.find(b"</head>")
+    return page if at < 0 else page[:at] + script + page[at:]
+
+
 # Paths the browser may ask for that must never reach the file system as written.
 _FORBIDDEN_ENCODED = ("%2f", "%5c", "%00")
 
@@ -72,6 +92,8 @@ class Preview:
     headline: str = ""
     built: bool = False
     """A complete build exists in `output`."""
+    generation: int = 0
+    """How many rebuilds have ended (well or not): a page knows the one it came from."""
 
     @property
     def failed(self) -> bool:
@@ -85,6 +107,7 @@ class Preview:
             self.problems = failure.problems or [Problem(CONFIG_FILE, None, None,
                                                          failure.headline)]
             self.headline = failure.headline
+            self.generation += 1
             return None
         except Exception as exc:  # a bug must not stop the preview: show it instead
             trace = traceback.format_exc()
@@ -92,8 +115,10 @@ class Preview:
                                      f"{UNEXPECTED}: {type(exc).__name__}: {exc}")]
             self.headline = trace.strip().splitlines()[-1]
             click.echo(trace, err=True)
+            self.generation += 1
             return None
         self.problems, self.headline, self.built = [], "", True
+        self.generation += 1
         return result
 
     def respond(self, raw_path: str) -> Response:
@@ -228,7 +253,14 @@ class _PageHandler(web.RequestHandler):
         self._answer(include_body=False)
 
     def _answer(self, include_body: bool) -> None:
-        answer = self.preview.respond(self.request.path)
+        if self.request.path == GENERATION_PATH:
+            answer = Response(200, "application/json",
+                              b'{"build": %d}' % self.preview.generation)
+        else:
+            answer = self.preview.respond(self.request.path)
+        if answer.content_type.startswith("text/html"):
+            answer = replace(answer, body=with_generation(answer.body,
+                                                          self.preview.generation))
         self.set_status(answer.status)
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")

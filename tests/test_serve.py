@@ -387,3 +387,40 @@ def test_an_open_page_reloads_by_itself_after_a_save(start_server) -> None:
             assert page.evaluate("() => window.notReloadedYet === undefined")
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_a_save_before_the_livereload_socket_opens_still_reloads(start_server) -> None:
+    """The first save after a page opens always reloads it, even when livereload's
+    socket is not connected yet (here: never, its script is blocked)."""
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    server = start_server()
+    source = server.root / "content/luwu/rakor.md"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/livereload.js*", lambda route: route.abort())
+            page.goto(server.url + "berita/kpu-luwu-timur-gelar-rapat-koordinasi/")
+            page.evaluate("() => { window.notReloadedYet = true; }")
+            text = source.read_text(encoding="utf-8")
+            source.write_text(text.replace("menggelar Rapat Koordinasi",
+                                           "menggelar Rapat Tanpa Soket"), encoding="utf-8")
+            page.wait_for_function(
+                "() => document.body.innerText.includes('Rapat Tanpa Soket')",
+                timeout=WAIT * 1000)
+            assert page.evaluate("() => window.notReloadedYet === undefined")
+            assert page.evaluate("() => window.LiveReload === undefined")
+        finally:
+            browser.close()
+
+
+def test_every_page_knows_the_build_it_came_from(basic_server: Running) -> None:
+    status, body = basic_server.get("/__berita/build")
+    assert status == 200
+    generation = json.loads(body)["build"]
+    assert generation >= 1
+    page = basic_server.get("/")[1]
+    assert f"var b={generation}," in page
