@@ -313,6 +313,44 @@ class _EditorBackendHandler(web.RequestHandler):
         self.write(json.dumps(answer.body, ensure_ascii=False))
 
 
+class _EditorHandler(web.RequestHandler):
+    """The web editor: /admin/ (Decap CMS, configured from site.toml; see editor/)."""
+
+    def initialize(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, name: str) -> None:
+        from generator import config as config_stage
+        from generator import editor
+
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if name in ("", "index.html"):
+            config, _ = config_stage.load(self.root)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.write(editor.admin_page(config.site.title if config else "berita"))
+            return
+        if name == "config.yml":
+            config, problems = config_stage.load(self.root)
+            if config is None:
+                self.set_status(500)
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.write("\n".join(str(problem) for problem in problems))
+                return
+            self.set_header("Content-Type", "text/yaml; charset=utf-8")
+            self.write(editor.local_config(config))
+            return
+        folder, _, file = name.partition("/")
+        asset = editor.assets().joinpath(file)
+        if folder != "decap" or "/" in file or not file or not asset.is_file():
+            self.set_status(404)
+            return
+        kinds = {".js": "text/javascript", ".wasm": "application/wasm",
+                 ".txt": "text/plain; charset=utf-8"}
+        self.set_header("Content-Type", kinds.get(Path(file).suffix, "application/octet-stream"))
+        self.write(asset.read_bytes())
+
+
 class _PreviewServer(Server):
     """livereload's Server, serving the Preview instead of a folder as it is."""
 
@@ -323,6 +361,8 @@ class _PreviewServer(Server):
     def get_web_handlers(self, script: bytes) -> list:
         return [(r"/api/v1", _EditorBackendHandler,
                  {"root": self.preview.root, "hosts": editor_hosts(self.preview)}),
+                (r"/admin", web.RedirectHandler, {"url": "/admin/"}),
+                (r"/admin/(.*)", _EditorHandler, {"root": self.preview.root}),
                 (r"/.*", _PageHandler, {"preview": self.preview})]
 
 
