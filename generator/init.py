@@ -198,13 +198,12 @@ def skeleton_files() -> dict[str, str]:
 
     def walk(folder, prefix: str) -> None:
         for item in sorted(folder.iterdir(), key=lambda item: item.name):
-            path = prefix + item.name
+            # Stored without their leading dot, which packaging tools may leave out.
+            name = "." + item.name[4:] if item.name.startswith("dot-") else item.name
             if item.is_dir():
-                walk(item, path + "/")
+                walk(item, prefix + name + "/")
             else:
-                # Stored without their leading dot, which packaging tools may leave out.
-                found[path.replace("dot-", ".", 1) if path.startswith("dot-")
-                      else path.replace("/dot-", "/.")] = item.read_text(encoding="utf-8")
+                found[prefix + name] = item.read_text(encoding="utf-8")
 
     walk(root, "")
     return found

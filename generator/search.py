@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 from generator import bundles, parallel, shards
@@ -202,12 +202,12 @@ def _files(store: Path, key: str) -> dict[str, Path]:
     memo = store / (key + FILES_SUFFIX)
     try:
         found = json.loads(memo.read_text(encoding="utf-8"))
-        if isinstance(found, dict):
-            listed = {name: store / relative for name, relative in found.items()}
-            # The bundles it lists are still there (a cache may be pruned by hand).
-            if all(folder.is_dir() for folder in {f.parents[len(PurePosixPath(n).parts) - 1]
-                                                  for n, f in listed.items()}):
-                return listed
+        # The bundles it lists (its own, and the one it completes) are still there: a
+        # cache may be pruned by hand.
+        if isinstance(found, dict) and all(
+                (store / bundle).is_dir()
+                for bundle in {relative.split("/", 1)[0] for relative in found.values()}):
+            return {name: store / relative for name, relative in found.items()}
     except (OSError, ValueError):
         pass
     listed = bundles.files(store / key, lambda base: _files(store, base.name))

@@ -16,8 +16,7 @@ from tests.conftest import NOW, SITES
 from tests.test_serve import WAIT, Running, launch
 
 
-def test_the_config_offers_the_offices_and_keeps_photos_beside_articles(tmp_path: Path
-                                                                         ) -> None:
+def test_the_config_offers_the_offices_and_keeps_photos_beside_articles() -> None:
     import json
 
     config, _ = load(SITES / "basic")

@@ -4,6 +4,7 @@ configured from site.toml. `berita serve` serves it with its own local backend
 
 from __future__ import annotations
 
+import html
 import json
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -23,7 +24,7 @@ def admin_page(site_title: str) -> bytes:
     """/admin/index.html: loads Decap, which reads config.yml beside it. The head is
     left open on purpose: livereload puts its script before a `</head>`, and a reload
     while an operator writes would lose what they wrote."""
-    title = json.dumps(f"Editor {site_title}")[1:-1].replace("<", "\\u003c")
+    title = html.escape(f"Editor {site_title}")
     return f"""<!doctype html>
 <html lang="id">
 <head>
