@@ -75,6 +75,31 @@ class Site:
     """Where `berita new` puts an article, inside content/."""
 
 
+CMS_BACKENDS = ("github", "gitlab", "git-gateway")
+
+
+@dataclass(frozen=True)
+class Cms:
+    """The `[cms]` table: the web editor published at /admin/ (see docs/cms.md). Each
+    article saved there arrives as a pull (merge) request on `branch`."""
+
+    backend: str
+    """github, gitlab or git-gateway (Netlify Identity)."""
+    repo: str = ""
+    """The site's repository, "owner/name" (github and gitlab)."""
+    branch: str = "main"
+    """The branch the site is built from."""
+    auth_url: str = ""
+    """Address of the OAuth service that signs operators in (github: an OAuth proxy;
+    empty: Netlify's, for sites hosted there)."""
+    auth_endpoint: str = ""
+    """Path of the sign-in on `auth_url`, when it is not "auth"."""
+    app_id: str = ""
+    """gitlab: the application ID of the OAuth application (PKCE sign-in)."""
+    api_root: str = ""
+    """gitlab: the API of a self-hosted GitLab, e.g. "https://gitlab.example/api/v4"."""
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """Everything site.toml says, validated."""
@@ -83,6 +108,8 @@ class SiteConfig:
     site: Site
     offices: tuple[Office, ...]
     office_by_slug: dict[str, Office] = field(repr=False, compare=False)
+    cms: Cms | None = None
+    """The published editor; None when the site has none (`berita serve` has its own)."""
 
     def find_office(self, key: str) -> Office | None:
         """An office by slug or by full name (case and spacing ignored)."""
@@ -223,6 +250,34 @@ def _check_site(values: dict[str, Any], path: str, lines: _Lines) -> list[Proble
     return problems
 
 
+def _check_cms(values: dict[str, Any], path: str, lines: _Lines) -> list[Problem]:
+    def at(key: str) -> int | None:
+        return lines.of("cms", 0, key)
+
+    backend = values["backend"]
+    if backend not in CMS_BACKENDS:
+        return [Problem(path, at("backend"), "cms.backend", f"unknown backend {backend!r}",
+                        " or ".join(CMS_BACKENDS))]
+    problems: list[Problem] = []
+    repo = values.get("repo", "")
+    if backend != "git-gateway" and not re.fullmatch(r"[\w.-]+(/[\w.-]+)+", repo):
+        problems.append(Problem(path, at("repo"), "cms.repo",
+                                f"{backend} needs the site's repository" if not repo
+                                else f"not a repository name: {repo!r}",
+                                'the repository as "owner/name", e.g. "kpu-blora/berita"'))
+    if not values.get("branch", "main").strip():
+        problems.append(Problem(path, at("branch"), "cms.branch", "is empty",
+                                'the branch the site is built from, e.g. "main"'))
+    for key in ("auth_url", "api_root"):
+        address = values.get(key, "")
+        parts = urlsplit(address)
+        if address and (parts.scheme not in ("http", "https") or not parts.netloc):
+            problems.append(Problem(path, at(key), f"cms.{key}",
+                                    f"not an absolute URL: {address!r}",
+                                    'an address like "https://oauth.kpu.example"'))
+    return problems
+
+
 def _check_offices(offices: list[Office], path: str, lines: _Lines,
                    indexes: list[int]) -> list[Problem]:
     problems: list[Problem] = []
@@ -307,9 +362,9 @@ def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig |
     lines = _Lines(text)
     problems: list[Problem] = []
     for key in raw:
-        if key not in ("site", "offices"):
+        if key not in ("site", "offices", "cms"):
             problems.append(Problem(path, lines.of(key, 0) or lines.of("", 0, key), key,
-                                    "unknown table or key", "[site] and [[offices]]"))
+                                    "unknown table or key", "[site], [[offices]] and [cms]"))
     site_values, found = _read_table(Site, raw.get("site", {}), "site", 0, lines, path)
     problems += found
     problems += _check_site(site_values, path, lines)
@@ -334,9 +389,14 @@ def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig |
     if owner and owner not in {o.slug for o in offices}:
         problems.append(Problem(path, lines.of("site", 0, "owner"), "site.owner",
                                 f"no office has the slug {owner!r}", "an office slug"))
+    cms_values: dict[str, Any] = {}
+    if "cms" in raw:
+        cms_values, found = _read_table(Cms, raw["cms"], "cms", 0, lines, path)
+        problems += found or _check_cms(cms_values, path, lines)
     if problems:
         return None, problems
     site = Site(**site_values)
     site = dataclasses.replace(site, base_url=normalize_base_url(site.base_url))
     return SiteConfig(root=root, site=site, offices=tuple(offices),
-                      office_by_slug={o.slug: o for o in offices}), []
+                      office_by_slug={o.slug: o for o in offices},
+                      cms=Cms(**cms_values) if cms_values else None), []

@@ -77,10 +77,13 @@ def make(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
         site = model.build(articles, config, related.cached_related(store))  # model (memo)
         env = job.environment(media.sets, sitefiles.query_redirect_script(articles, job.links))
         planned = list(pages.plan(site, config))  # pages
-        copies = static_files(config.root) + media.copies
+        copies = static_files(config.root) + media.copies + \
+            sitefiles.editor_assets(config, options.preview)
         problems += default_image_problems(config, copies)
-        site_files = sitefiles.plan(articles, skipped, job.links,
-                                    config.site.title, job.search_cache(), job.jobs)
+        site_files = sitefiles.plan(
+            articles, skipped, job.links, config.site.title, job.search_cache(), job.jobs,
+            sitefiles.editor_files(config, (group.tag.name for group in site.tags.values()),
+                                   options.preview))
         anchors = {path: scan.anchors for path, scan in scans.items()}
         structure = fingerprints.structure_key(articles, scans)
         del scans  # what later stages need of it is above; rendering reuses its space

@@ -311,41 +311,54 @@ class _EditorBackendHandler(web.RequestHandler):
 
 
 class _EditorHandler(web.RequestHandler):
-    """The web editor: /admin/ (Decap CMS, configured from site.toml; see editor/)."""
+    """The web editor: /admin/ (Decap CMS, configured from site.toml; see editor/). Its
+    page and configuration are the last good preview build's (which knows the site's
+    tags); before there is one, made from site.toml alone."""
 
-    def initialize(self, root: Path) -> None:
-        self.root = root
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
 
     def get(self, name: str) -> None:
-        from generator import config as config_stage
         from generator import editor
 
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
-        if name in ("", "index.html"):
-            config, _ = config_stage.load(self.root)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.write(editor.admin_page(config.site.title if config else "berita"))
-            return
-        if name == "config.yml":
-            config, problems = config_stage.load(self.root)
-            if config is None:
-                self.set_status(500)
-                self.set_header("Content-Type", "text/plain; charset=utf-8")
-                self.write("\n".join(str(problem) for problem in problems))
-                return
-            self.set_header("Content-Type", "text/yaml; charset=utf-8")
-            self.write(editor.local_config(config))
-            return
-        folder, _, file = name.partition("/")
-        asset = editor.assets().joinpath(file)
-        if folder != "decap" or "/" in file or not file or not asset.is_file():
-            self.set_status(404)
-            return
-        kinds = {".js": "text/javascript", ".wasm": "application/wasm",
+        kinds = {".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm",
+                 ".yml": "text/yaml; charset=utf-8", ".html": "text/html; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8"}
-        self.set_header("Content-Type", kinds.get(Path(file).suffix, "application/octet-stream"))
-        self.write(asset.read_bytes())
+        name = name or "index.html"
+        if name in ("index.html", "config.yml"):
+            data = self._site_file(name)
+            if data is None:
+                return
+        elif name in editor.SCRIPTS:
+            data = editor.script(name).read_bytes()
+        else:
+            folder, _, file = name.partition("/")
+            asset = editor.assets() / file
+            if folder != "decap" or "/" in file or not file or not asset.is_file():
+                self.set_status(404)
+                return
+            data = asset.read_bytes()
+        self.set_header("Content-Type", kinds.get(Path(name).suffix, "application/octet-stream"))
+        self.write(data)
+
+    def _site_file(self, name: str) -> bytes | None:
+        from generator import config as config_stage
+        from generator import editor
+
+        built = self.preview.output / editor.FOLDER / name
+        if self.preview.built and built.is_file():
+            return built.read_bytes()
+        config, problems = config_stage.load(self.preview.root)
+        if config is None:
+            self.set_status(500)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.write("\n".join(str(problem) for problem in problems))
+            return None
+        files = {file.path: file.data
+                 for file in editor.site_files(config, (), published=False)}
+        return files[f"{editor.FOLDER}/{name}"]
 
 
 class _PreviewServer(Server):
@@ -359,7 +372,7 @@ class _PreviewServer(Server):
         return [(r"/api/v1", _EditorBackendHandler,
                  {"root": self.preview.root, "hosts": editor_hosts(self.preview)}),
                 (r"/admin", web.RedirectHandler, {"url": "/admin/"}),
-                (r"/admin/(.*)", _EditorHandler, {"root": self.preview.root}),
+                (r"/admin/(.*)", _EditorHandler, {"preview": self.preview}),
                 (r"/.*", _PageHandler, {"preview": self.preview})]
 
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import redirects, schedule, search, shards
+from generator import editor, redirects, schedule, search, shards
 from generator.buildtypes import Skipped
+from generator.config import SiteConfig
 from generator.content import Article
 from generator.problems import Problem
 from generator.staging.output import Sink
@@ -45,17 +46,35 @@ class SiteFiles:
     """Where the search bundles are kept between builds (see search.index)."""
     jobs: int
     """How many search shards may be indexed at once."""
+    editor: tuple[editor.EditorFile, ...] = ()
+    """The web editor's page and configuration (see editor_files)."""
 
 
 def plan(articles: Iterable[Article], skipped: Iterable[Skipped], links: Links,
-         site_title: str, search_cache: Path | None, jobs: int) -> SiteFiles:
+         site_title: str, search_cache: Path | None, jobs: int,
+         editor_files: Iterable[editor.EditorFile] = ()) -> SiteFiles:
     """The site-wide files of a build of `articles`; with `search_cache`, the index too."""
     articles = list(articles)
     return SiteFiles(
         schedule.schedule_json(s.until for s in skipped if s.until),
         tuple(aliases(articles)), site_title, links.base_url,
         tuple(shards.indexed_files(articles)) if search_cache is not None else (),
-        search_cache, jobs)
+        search_cache, jobs, tuple(editor_files))
+
+
+def editor_files(config: SiteConfig, tags: Iterable[str],
+                 preview: bool) -> list[editor.EditorFile]:
+    """The editor at /admin/: `berita serve`'s in a preview, the `[cms]` one in a site
+    that has that table, none otherwise. It offers `tags`, the names of the site's."""
+    if not preview and config.cms is None:
+        return []
+    return editor.site_files(config, tags, published=not preview)
+
+
+def editor_assets(config: SiteConfig, preview: bool) -> list[tuple[str, Path]]:
+    """(output path, source) of the published editor's scripts; `berita serve` serves
+    its own from the package instead of copying them into every preview."""
+    return editor.asset_files() if config.cms is not None and not preview else []
 
 
 Check = Callable[[set[str], list[Problem]], None]
@@ -70,6 +89,8 @@ def write(sink: Sink, files: SiteFiles, check: Check | None = None,
     one, the problems with the redirects are not reported (the quick rebuild's are the
     last full build's). `live_is_last_build`: see search.index."""
     sink.write(schedule.SCHEDULE_FILE, files.schedule)
+    for file in files.editor:
+        sink.write(file.path, file.data)
     problems = write_redirects(sink, files.aliases, Links(files.base_url), files.site_title)
     if check is not None:
         check(sink.written, problems)

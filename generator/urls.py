@@ -39,6 +39,7 @@ _ROUTES: dict[str, str] = {
     "search": "cari/",
     "static": "static/{slug}",
     "media": "media/{slug}",
+    "editor": "admin/",
 }
 _PAGINATED = {"home", "tag", "office", "archive_year", "archive_month"}
 

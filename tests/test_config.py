@@ -67,3 +67,32 @@ def test_offices_are_checked(tmp_path):
 def test_missing_site_toml(tmp_path):
     loaded, problems = config.load(tmp_path)
     assert loaded is None and "site.toml not found" in problems[0].message
+
+
+def test_the_cms_table_names_the_published_editors_backend(tmp_path):
+    text = BASIC_TOML + '\n[cms]\nbackend = "github"\nrepo = "kpu-blora/berita"\n'
+    loaded, problems = load_text(tmp_path, text)
+    assert problems == []
+    assert loaded.cms == config.Cms(backend="github", repo="kpu-blora/berita", branch="main")
+    loaded, problems = load_text(tmp_path, BASIC_TOML)
+    assert problems == [] and loaded.cms is None
+    loaded, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "git-gateway"\n')
+    assert problems == [] and loaded.cms.repo == ""  # Netlify knows the repository
+
+
+def test_cms_mistakes_are_named_with_their_lines(tmp_path):
+    start = BASIC_TOML.count("\n") + 2
+    _, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "wordpress"\n')
+    assert [(p.field, p.line) for p in problems] == [("cms.backend", start + 1)]
+    assert "github or gitlab or git-gateway" in problems[0].expected
+    _, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "gitlab"\n'
+                            'repo = "berita"\nauth_url = "oauth.kpu.example"\nbranc = "x"\n')
+    by_field = {p.field: p for p in problems}
+    assert "did you mean 'branch'" in by_field["cms.branc"].message
+    _, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "gitlab"\n'
+                            'repo = "berita"\nauth_url = "oauth.kpu.example"\n')
+    assert [(p.field, p.line) for p in problems] == [("cms.repo", start + 2),
+                                                      ("cms.auth_url", start + 3)]
+    _, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "github"\n')
+    assert [p.field for p in problems] == ["cms.repo"]
+    assert "needs the site's repository" in problems[0].message
