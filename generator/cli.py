@@ -47,8 +47,14 @@ def terminal_progress(label: str, items: Sequence) -> Iterator:
 @click.option("--region", help="The kabupaten or kota, e.g. Blora (not for a provinsi office)")
 @click.option("--title", help="The site's title  [default: Berita and the office's name]")
 @click.option("--base-url", help="The published address  [default: an example to change]")
+@click.option("--cms", type=click.Choice(["github", "gitlab", "git-gateway", "none"]),
+              help="Publish the web editor at /admin/, saving through this service "
+                   "(see docs/cms.md)  [default: none]")
+@click.option("--repo", help="The site's repository for --cms github or gitlab, "
+                             "e.g. kpu-blora/berita")
 def init(folder: Path | None, site: Path, level: str | None, province: str | None,
-         region: str | None, title: str | None, base_url: str | None) -> None:
+         region: str | None, title: str | None, base_url: str | None, cms: str | None,
+         repo: str | None) -> None:
     """Create a new site for one KPU office in FOLDER (default: --site).
 
     Asks for each answer not given as a flag; with no terminal, takes the defaults."""
@@ -65,10 +71,16 @@ def init(folder: Path | None, site: Path, level: str | None, province: str | Non
                 click.echo(str(exc), err=True)
         if level != "provinsi" and not region:
             region = click.prompt(f"Nama {level} (tanpa kata '{level}')")
+        cms = cms or click.prompt("Editor web di situs yang diterbitkan",
+                                  default="none", type=click.Choice(
+                                      ["github", "gitlab", "git-gateway", "none"]))
+        if cms in ("github", "gitlab") and not repo:
+            repo = click.prompt("Repositori situs (pemilik/nama)")
     answers = init_command.Answers(level=level or init_command.DEFAULT_LEVEL,
                                    province=province or init_command.DEFAULT_PROVINCE,
                                    region=region or "", title=title or "",
-                                   base_url=base_url or "")
+                                   base_url=base_url or "",
+                                   cms="" if cms in (None, "none") else cms, repo=repo or "")
     target = folder if folder is not None else site
     try:
         created = init_command.create(target, answers)

@@ -9,13 +9,14 @@ that folder. Nothing that is already there is overwritten.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.config import CONFIG_FILE, CONTENT_DIR, LEVELS
+from generator.config import CMS_BACKENDS, CONFIG_FILE, CONTENT_DIR, LEVELS
 from generator.urls import slugify
 
 WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
@@ -63,6 +64,11 @@ class Answers:
     """The site's title; default: "Berita" and the office's name."""
     base_url: str = ""
     """The published address; default: an example address to change later."""
+    cms: str = ""
+    """The published editor's backend (github, gitlab or git-gateway); "" for none."""
+    repo: str = ""
+    """The site's repository, "owner/name", for a github or gitlab editor."""
+    branch: str = "main"
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ def create(folder: Path, answers: Answers, now: datetime | None = None) -> NewSi
                         "Pilih folder lain, misalnya: berita init situs-baru")
     name = office_name(answers)
     province = find_province(answers.province)
+    check_cms(answers)
     zone = PROVINCES[province]
     slug = slugify(name)
     when = (now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
@@ -139,6 +146,17 @@ def create(folder: Path, answers: Answers, now: datetime | None = None) -> NewSi
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return NewSite(folder, name, slug, zone, tuple(written))
+
+
+def check_cms(answers: Answers) -> None:
+    """InitError unless the editor's answers make a valid [cms] table."""
+    if answers.cms and answers.cms not in CMS_BACKENDS:
+        raise InitError(f"editor web {answers.cms!r} tidak dikenal: pilih "
+                        + ", ".join(CMS_BACKENDS))
+    if answers.cms in ("github", "gitlab") and not re.fullmatch(r"[\w.-]+(/[\w.-]+)+",
+                                                                answers.repo):
+        raise InitError(f"editor {answers.cms} memerlukan repositori situs sebagai "
+                        "pemilik/nama, misalnya --repo kpu-blora/berita")
 
 
 def _toml_string(value: str) -> str:
@@ -170,6 +188,21 @@ slug = "{slug}"
 name = {_toml_string(name)}
 level = "{answers.level}"
 timezone = "{zone}"
+""" + cms_table(answers)
+
+
+def cms_table(answers: Answers) -> str:
+    """The [cms] table for the answers; "" without an editor."""
+    if not answers.cms:
+        return ""
+    repo = f"repo = {_toml_string(answers.repo)}\n" if answers.cms != "git-gateway" else ""
+    return f"""
+# Editor web di /admin/ situs yang diterbitkan: setiap berita yang disimpan di sana
+# menjadi pull request, diperiksa oleh .github/workflows/periksa.yml sebelum digabung.
+# Cara operator masuk (OAuth) untuk setiap backend: docs/cms.md di repositori berita.
+[cms]
+backend = "{answers.cms}"
+{repo}branch = {_toml_string(answers.branch)}
 """
 
 

@@ -93,6 +93,10 @@ def test_the_git_and_ci_files_come_with_it(tmp_path: Path) -> None:
     assert any(step.startswith("berita build") for step in steps)
     assert "schedule" in scheduled[True]  # YAML 1.1 reads the key `on` as True
     assert scheduled["jobs"]["publish"]["needs"] == "check"
+    checked = yaml.safe_load((workflows / "periksa.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in checked[True]
+    assert "berita check --strict" in [step.get("run") for step in
+                                       checked["jobs"]["check"]["steps"]]
 
 
 def test_a_kabupaten_needs_its_name(tmp_path: Path) -> None:
@@ -126,10 +130,44 @@ def test_an_existing_file_stops_it_before_anything_is_written(tmp_path: Path) ->
 def test_with_a_terminal_it_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("generator.cli.interactive", lambda: True)
     result = CliRunner().invoke(main, ["init", str(tmp_path)],
-                                input="kabupaten\nAtlantis\nJawa Tengah\nBlora\n")
+                                input="kabupaten\nAtlantis\nJawa Tengah\nBlora\n\n")
     assert result.exit_code == 0, result.output
     assert "tidak dikenal" in result.output  # Atlantis, then asked again
     config, _ = load(tmp_path)
     assert config is not None
     assert config.offices[0].name == "KPU Kabupaten Blora"
     assert config.offices[0].timezone == "Asia/Jakarta"
+
+
+def test_with_cms_the_site_publishes_its_editor(tmp_path: Path) -> None:
+    code, output = run(str(tmp_path), "--cms", "github", "--repo", "kpu-blora/berita")
+    assert code == 0, output
+    config, problems = load(tmp_path)
+    assert config is not None and not problems, problems
+    assert config.cms is not None
+    assert (config.cms.backend, config.cms.repo, config.cms.branch) == \
+        ("github", "kpu-blora/berita", "main")
+    build.run(tmp_path, tmp_path / "public", build.BuildOptions(search=False))
+    assert (tmp_path / "public/admin/config.yml").is_file()
+    assert (tmp_path / "public/admin/decap/decap-cms.js").is_file()
+
+
+def test_without_cms_no_editor_is_published(tmp_path: Path) -> None:
+    assert run(str(tmp_path), "--cms", "none")[0] == 0
+    config, _ = load(tmp_path)
+    assert config is not None and config.cms is None
+
+
+@pytest.mark.parametrize("args", [("--cms", "github"), ("--cms", "gitlab", "--repo", "berita")])
+def test_a_github_or_gitlab_editor_needs_the_repository(tmp_path: Path,
+                                                        args: tuple[str, ...]) -> None:
+    code, output = run(str(tmp_path / "situs"), *args)
+    assert code == 1 and "--repo kpu-blora/berita" in output
+    assert not (tmp_path / "situs").exists()  # nothing written
+
+
+def test_git_gateway_needs_no_repository(tmp_path: Path) -> None:
+    assert run(str(tmp_path), "--cms", "git-gateway")[0] == 0
+    config, _ = load(tmp_path)
+    assert config is not None and config.cms is not None
+    assert (config.cms.backend, config.cms.repo) == ("git-gateway", "")

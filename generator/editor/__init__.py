@@ -61,12 +61,18 @@ def asset_files() -> list[tuple[str, Path]]:
 def site_files(config: SiteConfig, tags: Iterable[str], published: bool) -> list[EditorFile]:
     """The editor's page and its configuration: `published` for the `[cms]` editor,
     otherwise `berita serve`'s."""
-    return [EditorFile(f"{FOLDER}/index.html", admin_page(config, tags)),
+    identity = published and config.cms is not None and config.cms.backend == "git-gateway"
+    return [EditorFile(f"{FOLDER}/index.html", admin_page(config, tags, identity)),
             EditorFile(f"{FOLDER}/config.yml",
                        config_yml(config, published).encode("utf-8"))]
 
 
-def admin_page(config: SiteConfig, tags: Iterable[str]) -> bytes:
+NETLIFY_IDENTITY = "https://identity.netlify.com/v1/netlify-identity-widget.js"
+"""Netlify's sign-in for git-gateway: part of that service (it accepts the invitations
+Netlify sends), so it comes from Netlify, and only on the editor's page."""
+
+
+def admin_page(config: SiteConfig, tags: Iterable[str], identity: bool = False) -> bytes:
     """/admin/index.html: loads Decap, which reads config.yml beside it, and berita's
     scripts with what they need to know of the site (the tags it already has, to offer
     them; the offices, for the preview). The head is left open on purpose: livereload
@@ -86,6 +92,7 @@ def admin_page(config: SiteConfig, tags: Iterable[str]) -> bytes:
     # "</" cannot end the script element early once "/" is escaped.
     blob = json.dumps(facts, ensure_ascii=False).replace("</", "<\\/")
     scripts = "\n".join(f'<script src="{name}"></script>' for name in SCRIPTS)
+    widget = f'<script src="{NETLIFY_IDENTITY}"></script>\n' if identity else ""
     return f"""<!doctype html>
 <html lang="{html.escape(config.site.language)}">
 <head>
@@ -96,7 +103,7 @@ def admin_page(config: SiteConfig, tags: Iterable[str]) -> bytes:
 <body>
 <script id="berita-editor" type="application/json">{blob}</script>
 <script>window.CMS_MANUAL_INIT = true;</script>
-<script src="decap/decap-cms.js"></script>
+{widget}<script src="decap/decap-cms.js"></script>
 {scripts}
 </body>
 </html>
