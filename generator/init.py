@@ -196,6 +196,10 @@ def cms_table(answers: Answers) -> str:
     if not answers.cms:
         return ""
     repo = f"repo = {_toml_string(answers.repo)}\n" if answers.cms != "git-gateway" else ""
+    sign_in = {
+        "github": '# auth_url = "https://oauth.contoh.example"  # OAuth, bila bukan Netlify\n',
+        "gitlab": '# app_id = ""  # ID aplikasi OAuth GitLab (masuk tanpa server, PKCE)\n',
+    }.get(answers.cms, "")
     return f"""
 # Editor web di /admin/ situs yang diterbitkan: setiap berita yang disimpan di sana
 # menjadi pull request, diperiksa oleh .github/workflows/periksa.yml sebelum digabung.
@@ -203,7 +207,7 @@ def cms_table(answers: Answers) -> str:
 [cms]
 backend = "{answers.cms}"
 {repo}branch = {_toml_string(answers.branch)}
-"""
+{sign_in}"""
 
 
 def example_article(name: str, slug: str, zone: str, when: datetime) -> str:

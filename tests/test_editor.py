@@ -115,24 +115,31 @@ def test_an_edit_in_the_editor_keeps_every_key_it_does_not_show(
     assert result.articles == 4
 
 
+def write_new_article(page, title: str, office: str | None, caption: str) -> None:
+    """What an operator does: ＋ Berita, the fields, a photo uploaded, the body, saved."""
+    page.get_by_text("＋ Berita").click()
+    page.locator("input[id^='title-field']").fill(title)
+    if office is not None:
+        page.locator("[id^='office-field']").click()
+        page.get_by_text(office, exact=True).click()
+    page.get_by_text("Tambah tag").click()
+    page.locator("input[list='berita-tags']").first.fill("Sosialisasi")
+    page.locator("textarea[id^='summary-field']").fill("KPU menyapa pemilih pemula.")
+    page.get_by_text("Pilih gambar").click()
+    page.locator("input[type=file]").set_input_files(str(PHOTO))
+    page.get_by_text("Gunakan yang dipilih").click()
+    page.locator("input[id^='image_caption-field']").fill(caption)
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("KPU menggelar sosialisasi bagi pemilih pemula.")
+    publish(page)
+
+
 @pytest.mark.browser
 def test_a_new_article_with_a_photo_is_written_beside_it_and_builds(
         editing: tuple[Running, object]) -> None:
     server, page = editing
-    page.get_by_text("＋ Berita").click()
-    page.locator("input[id^='title-field']").fill("Sosialisasi Pemilih Pemula di Blora")
-    page.locator("[id^='office-field']").click()
-    page.get_by_text("KPU Kabupaten Blora", exact=True).click()
-    page.get_by_text("Tambah tag").click()
-    page.locator("input[list='berita-tags']").first.fill("Sosialisasi")
-    page.locator("textarea[id^='summary-field']").fill("KPU Blora menyapa pemilih pemula.")
-    page.get_by_text("Pilih gambar").click()
-    page.locator("input[type=file]").set_input_files(str(PHOTO))
-    page.get_by_text("Gunakan yang dipilih").click()
-    page.locator("input[id^='image_caption-field']").fill("Sosialisasi di SMA 1 Blora")
-    page.locator("[data-slate-editor]").click()
-    page.keyboard.type("KPU Kabupaten Blora menggelar sosialisasi bagi pemilih pemula.")
-    publish(page)
+    write_new_article(page, "Sosialisasi Pemilih Pemula di Blora", "KPU Kabupaten Blora",
+                      "Sosialisasi di SMA 1 Blora")
 
     [file] = (server.root / "content/kpu-kabupaten-blora").rglob("*.md")
     written = frontmatter.load(file)
@@ -140,7 +147,7 @@ def test_a_new_article_with_a_photo_is_written_beside_it_and_builds(
     assert written["title"] == "Sosialisasi Pemilih Pemula di Blora"
     assert written["office"] == "kpu-kabupaten-blora"
     assert written["tags"] == ["Sosialisasi"]
-    assert written["summary"] == "KPU Blora menyapa pemilih pemula."
+    assert written["summary"] == "KPU menyapa pemilih pemula."
     assert written["image_caption"] == "Sosialisasi di SMA 1 Blora"
     assert written["draft"] is False
     assert "pemilih pemula" in written.content
@@ -279,3 +286,42 @@ def test_the_published_editor_asks_operators_to_sign_in(tmp_path: Path) -> None:
             browser.close()
     finally:
         httpd.shutdown()
+
+
+@pytest.mark.browser
+def test_a_new_office_writes_its_first_article_in_the_browser(tmp_path: Path) -> None:
+    """The operator's whole first day: berita init, berita serve, an article with a photo
+    written in the editor, seen in the preview."""
+    from click.testing import CliRunner
+    from playwright.sync_api import sync_playwright
+
+    from generator.cli import main
+
+    require_chromium()
+    root = tmp_path / "situs"
+    created = CliRunner().invoke(main, ["init", str(root), "--level", "kabupaten",
+                                        "--province", "Sulawesi Selatan",
+                                        "--region", "Luwu Timur"])
+    assert created.exit_code == 0, created.output
+    server = launch(root)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                 args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.set_default_timeout(WAIT * 1000)
+            page.goto(server.url + "admin/")
+            page.get_by_role("button", name="Masuk").click()
+            page.get_by_text("Selamat").first.wait_for()  # the example article is listed
+            # One office: it is chosen already.
+            write_new_article(page, "Rapat Pleno Terbuka", None, "Suasana rapat pleno")
+            page.goto(server.url + "berita/rapat-pleno-terbuka/")
+            page.get_by_text("Suasana rapat pleno").wait_for()
+            assert page.locator("h1").inner_text().endswith("Rapat Pleno Terbuka")
+            assert "WITA" in page.locator(".meta time").inner_text()
+            assert page.locator(".hero img").evaluate("img => img.naturalWidth") > 0
+            browser.close()
+    finally:
+        server.stop()
+    [file] = root.glob("content/kpu-kabupaten-luwu-timur/*/rapat-pleno-terbuka.md")
+    assert frontmatter.load(file)["office"] == "kpu-kabupaten-luwu-timur"
