@@ -174,3 +174,27 @@ def test_the_ci_recipe_rebuilds_when_the_schedule_cannot_be_read(tmp_path: Path)
            "GITHUB_OUTPUT": str(outputs)}
     subprocess.run([sys.executable, "-c", recipe_check_script()], env=env, check=True)
     assert outputs.read_text() == "due=true\n"
+
+
+def test_every_publishing_workflow_builds_strictly_as_the_push_build_does() -> None:
+    """The scheduled build must refuse what the push build refuses (a <script> in a body):
+    the recipe in docs/ and the workflows `berita init` writes, each build step."""
+    import re
+
+    import yaml
+
+    from generator import init
+    from tests.conftest import REPO
+
+    text = (REPO / "docs/ci-schedule.md").read_text(encoding="utf-8")
+    workflows = {"docs/ci-schedule.md": yaml.safe_load(
+        re.search(r"```yaml\n(.*?)```", text, re.S).group(1))}
+    workflows |= {name: yaml.safe_load(body) for name, body in init.skeleton_files().items()
+                  if name.endswith(".yml")}
+    builds = {name: [step["run"] for job in workflow["jobs"].values()
+                     for step in job["steps"] if "berita build" in step.get("run", "")]
+              for name, workflow in workflows.items()}
+    assert builds["docs/ci-schedule.md"] and builds[".github/workflows/terbitkan.yml"]
+    for name, steps in builds.items():
+        for step in steps:
+            assert "--strict" in step.split(), (name, step)
