@@ -14,12 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator import config as config_stage
-from generator import schedule, templatedirs
+from generator import lock, schedule, templatedirs
 from generator.buildtypes import BuildOptions, BuildResult, Skipped
 from generator.incremental import unchanged
 from generator.incremental.cache import CACHE_DIR, BuildCache
 from generator.incremental.unchanged import remember_files
-from generator.problems import BuildFailed
+from generator.messages import msg
+from generator.problems import BuildFailed, Problem
 from generator.progress import Progress, no_progress
 
 DEFAULT_OUTPUT = "public"
@@ -30,7 +31,7 @@ __all__ = ["CACHE_DIR", "BuildOptions", "BuildResult", "Progress", "Skipped", "n
 
 def run(root: Path, output_dir: Path | None = None,
         options: BuildOptions = BuildOptions(), progress: Progress = no_progress,
-        dry_run: bool = False) -> BuildResult:
+        dry_run: bool = False, waiting: lock.Waiting | None = None) -> BuildResult:
     """Builds the site in `root` into `output_dir`; raises BuildFailed, touching nothing,
     when the input has errors (or warnings, under strict).
 
@@ -38,7 +39,11 @@ def run(root: Path, output_dir: Path | None = None,
     (see cache.py, incremental.py, publish.py); a build whose inputs are all unchanged
     does nothing at all (unchanged.py). A dry run (`berita check`) renders every page to
     nowhere and returns every problem in the result instead of raising (except for an
-    unusable site.toml)."""
+    unusable site.toml).
+
+    A build that writes holds the site's and the output's locks (lock.py): another one
+    waits for it (`waiting` is told once), or fails as options.wait_seconds says; a dry
+    run writes nothing and takes none."""
     started = time.perf_counter()
     root = root.absolute()
     target = (output_dir or root / DEFAULT_OUTPUT).absolute()
@@ -49,6 +54,33 @@ def run(root: Path, output_dir: Path | None = None,
         config = config.with_base_url(options.base_url)
     if not options.search:
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
+    if dry_run:
+        return _open_and_run(config, target, options, progress, dry_run, started)
+    try:
+        with lock.exclusive(lock.lock_files(root, target, CACHE_DIR), options.wait_seconds,
+                            waiting):
+            return _open_and_run(config, target, options, progress, dry_run, started)
+    except lock.Busy as busy:
+        raise BuildFailed([Problem(
+            str(busy.lock), None, None,
+            msg("another build of this site is running (process {pid}) and holds this lock",
+                pid=busy.holder if busy.holder is not None else "?"),
+            msg("one build at a time: let it finish (berita build waits for it unless "
+                "--no-wait) or stop that process"))],
+            msg("Build not started: another build is running; nothing was changed.")) \
+            from None
+    except lock.Unavailable as unavailable:
+        raise BuildFailed([Problem(
+            str(unavailable.lock), None, None,
+            msg("cannot make the build's lock file: {reason}", reason=unavailable.reason),
+            msg("a folder berita may write in (.berita-cache/ in the site folder, and the "
+                "folder that holds the output)"))],
+            msg("Build not started; nothing was changed.")) from None
+
+
+def _open_and_run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,
+                  progress: Progress, dry_run: bool, started: float) -> BuildResult:
+    root = config.root
     store = BuildCache.open(root) if options.cache and not dry_run else BuildCache.disabled()
     # A build makes few reference cycles, but its tens of thousands of live objects make
     # every collection of the cycle collector slow (a third of a one-article rebuild).

@@ -38,6 +38,9 @@ class BuildOptions:
     """Reuse and update the build cache in <site>/.berita-cache/ (safe to delete)."""
     jobs: int | None = None
     """Worker processes for Markdown and pages; default: one per CPU."""
+    wait_seconds: float | None = None
+    """How long to wait for another build of the same site or output (see lock.py);
+    None: as long as it takes, 0: not at all."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.messages import msg
 from generator.problems import Problem
 from generator.urls import is_clean_slug, normalize_base_url, slugify
 
@@ -73,6 +74,9 @@ class Site:
     """Build the search index (Pagefind)."""
     new_article_path: str = "{office}/{year}/{slug}.md"
     """Where `berita new` puts an article, inside content/."""
+    extra_fields: tuple[str, ...] = ()
+    """Front-matter keys of the site's own templates (`article.extra`): never reported as
+    a misspelt field, e.g. ("tagline", "draf_lama")."""
 
 
 CMS_BACKENDS = ("github", "gitlab", "git-gateway")
@@ -168,16 +172,33 @@ class _Lines:
         return self.tables.get((table, index))
 
 
-_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+_TYPE_NAMES = {str: msg("text"), int: msg("a whole number"), bool: msg("true or false"),
+               tuple: msg('a list of texts, e.g. ["tagline", "draf_lama"]')}
 
 
 def _field_type(f: dataclasses.Field) -> type:
+    """The TOML type of a field: int, bool, tuple (a list of texts, kept as a tuple so the
+    config stays frozen) or str."""
     annotation = f.type if isinstance(f.type, str) else f.type.__name__
     if annotation in ("int",):
         return int
     if annotation in ("bool",):
         return bool
+    if annotation.startswith("tuple"):
+        return tuple
     return str
+
+
+def _typed(value: Any, wanted: type) -> Any:
+    """`value` as the field wants it, or None when it is of the wrong type."""
+    if wanted is tuple:
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        return None
+    # TOML's bools are ints to Python; a number where a flag is wanted is a mistake.
+    if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+        return None
+    return value
 
 
 def _read_table(
@@ -187,33 +208,35 @@ def _read_table(
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         line = lines.of(where, index)
-        return {}, [Problem(path, line, where, "must be a table", f"[{where}]")]
+        return {}, [Problem(path, line, where, msg("must be a table"), f"[{where}]")]
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         line = lines.of(where, index, key)
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = msg("; did you mean '{name}'?", name=close[0]) if close else ""
             problems.append(
-                Problem(path, line, f"{where}.{key}", f"unknown key{hint}",
-                        "one of: " + ", ".join(fields))
+                Problem(path, line, f"{where}.{key}", msg("unknown key{hint}", hint=hint),
+                        msg("one of: {names}", names=", ".join(fields)))
             )
             continue
         wanted = _field_type(fields[key])
-        # TOML's bools are ints to Python; a number where a flag is wanted is a mistake.
-        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+        typed = _typed(value, wanted)
+        if typed is None:
             problems.append(
                 Problem(path, line, f"{where}.{key}",
-                        f"wrong type: received {value!r}", _TYPE_NAMES[wanted])
+                        msg("wrong type: received {value!r}", value=value),
+                        _TYPE_NAMES[wanted])
             )
             continue
-        values[key] = value
+        values[key] = typed
     for name, f in fields.items():
         no_default = f.default is dataclasses.MISSING
         if no_default and name not in raw:
             problems.append(Problem(path, lines.of(where, index), f"{where}.{name}",
-                                    "required key is missing", _TYPE_NAMES[_field_type(f)]))
+                                    msg("required key is missing"),
+                                    _TYPE_NAMES[_field_type(f)]))
     return values, problems
 
 
@@ -221,8 +244,8 @@ def _check_zone(value: str, path: str, line: int | None, key: str) -> list[Probl
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return [Problem(path, line, key, f"unknown time zone {value!r}",
-                        "Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")]
+        return [Problem(path, line, key, msg("unknown time zone {zone!r}", zone=value),
+                        msg("Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"))]
     return []
 
 
@@ -237,16 +260,19 @@ def _check_site(values: dict[str, Any], path: str, lines: _Lines) -> list[Proble
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append(Problem(path, at("base_url"), "site.base_url",
-                                    f"not an absolute URL: {base!r}",
-                                    'an address like "https://berita.kpu.example/"'))
+                                    msg("not an absolute URL: {address!r}", address=base),
+                                    msg("an address like {example}",
+                                        example='"https://berita.kpu.example/"')))
     for key in ("per_page", "feed_length"):
         if key in values and values[key] < 1:
             problems.append(Problem(path, at(key), f"site.{key}",
-                                    f"must be at least 1, received {values[key]}", "a number >= 1"))
+                                    msg("must be at least 1, received {value}",
+                                        value=values[key]), msg("a number >= 1")))
     if "timezone" in values:
         problems += _check_zone(values["timezone"], path, at("timezone"), "site.timezone")
     if "title" in values and not values["title"].strip():
-        problems.append(Problem(path, at("title"), "site.title", "is empty", "the site's name"))
+        problems.append(Problem(path, at("title"), "site.title", msg("is empty"),
+                                msg("the site's name")))
     return problems
 
 
@@ -256,25 +282,29 @@ def _check_cms(values: dict[str, Any], path: str, lines: _Lines) -> list[Problem
 
     backend = values["backend"]
     if backend not in CMS_BACKENDS:
-        return [Problem(path, at("backend"), "cms.backend", f"unknown backend {backend!r}",
-                        " or ".join(CMS_BACKENDS))]
+        # The expected names CMS_BACKENDS.
+        return [Problem(path, at("backend"), "cms.backend",
+                        msg("unknown backend {backend!r}", backend=backend),
+                        msg("github or gitlab or git-gateway"))]
     problems: list[Problem] = []
     repo = values.get("repo", "")
     if backend != "git-gateway" and not re.fullmatch(r"[\w.-]+(/[\w.-]+)+", repo):
         problems.append(Problem(path, at("repo"), "cms.repo",
-                                f"{backend} needs the site's repository" if not repo
-                                else f"not a repository name: {repo!r}",
-                                'the repository as "owner/name", e.g. "kpu-blora/berita"'))
+                                msg("{backend} needs the site's repository", backend=backend)
+                                if not repo else
+                                msg("not a repository name: {repo!r}", repo=repo),
+                                msg('the repository as "owner/name", e.g. "kpu-blora/berita"')))
     if not values.get("branch", "main").strip():
-        problems.append(Problem(path, at("branch"), "cms.branch", "is empty",
-                                'the branch the site is built from, e.g. "main"'))
+        problems.append(Problem(path, at("branch"), "cms.branch", msg("is empty"),
+                                msg('the branch the site is built from, e.g. "main"')))
     for key in ("auth_url", "api_root"):
         address = values.get(key, "")
         parts = urlsplit(address)
         if address and (parts.scheme not in ("http", "https") or not parts.netloc):
             problems.append(Problem(path, at(key), f"cms.{key}",
-                                    f"not an absolute URL: {address!r}",
-                                    'an address like "https://oauth.kpu.example"'))
+                                    msg("not an absolute URL: {address!r}", address=address),
+                                    msg("an address like {example}",
+                                        example='"https://oauth.kpu.example"')))
     return problems
 
 
@@ -288,23 +318,26 @@ def _check_offices(offices: list[Office], path: str, lines: _Lines,
 
         if not is_clean_slug(office.slug):
             problems.append(Problem(path, at("slug"), "offices.slug",
-                                    f"not a clean slug: {office.slug!r}",
-                                    f"lowercase letters, digits and hyphens, e.g. "
-                                    f"{slugify(office.name) or 'kpu-kota-x'!r}"))
+                                    msg("not a clean slug: {slug!r}", slug=office.slug),
+                                    msg("lowercase letters, digits and hyphens, e.g. "
+                                        "{example!r}",
+                                        example=slugify(office.name) or "kpu-kota-x")))
         if office.slug in seen:
             problems.append(Problem(path, at("slug"), "offices.slug",
-                                    f"office {office.slug!r} is listed twice "
-                                    f"(first on line {seen[office.slug]})", "each slug once"))
+                                    msg("office {office!r} is listed twice "
+                                        "(first on line {line})",
+                                        office=office.slug, line=seen[office.slug]),
+                                    msg("each slug once")))
         seen.setdefault(office.slug, at("slug") or 0)
         if office.level not in LEVELS:
             problems.append(Problem(path, at("level"), "offices.level",
-                                    f"unknown level {office.level!r}",
-                                    "one of: " + ", ".join(LEVELS)))
+                                    msg("unknown level {level!r}", level=office.level),
+                                    msg("one of: {names}", names=", ".join(LEVELS))))
         if office.timezone:
             problems += _check_zone(office.timezone, path, at("timezone"), "offices.timezone")
         if not office.name.strip():
-            problems.append(Problem(path, at("name"), "offices.name", "is empty",
-                                    'the full name, e.g. "KPU Kota Blitar"'))
+            problems.append(Problem(path, at("name"), "offices.name", msg("is empty"),
+                                    msg('the full name, e.g. "KPU Kota Blitar"')))
     by_slug = {o.slug: o for o in offices}
     for office, index in zip(offices, indexes, strict=True):
         line = lines.of("offices", index, "parent")
@@ -312,21 +345,28 @@ def _check_offices(offices: list[Office], path: str, lines: _Lines,
             parent = by_slug.get(office.parent)
             if parent is None:
                 problems.append(Problem(path, line, "offices.parent",
-                                        f"no office has the slug {office.parent!r}",
-                                        "the slug of a provinsi office listed in site.toml"))
+                                        msg("no office has the slug {slug!r}",
+                                            slug=office.parent),
+                                        msg("the slug of a provinsi office listed in "
+                                            "site.toml")))
             elif parent.level != "provinsi" or office.level == "provinsi":
                 problems.append(Problem(path, line, "offices.parent",
-                                        f"{office.slug} ({office.level}) cannot belong to "
-                                        f"{parent.slug} ({parent.level})",
-                                        "a kabupaten/kota office under a provinsi office"))
+                                        msg("{office} ({level}) cannot belong to "
+                                            "{parent} ({parent_level})", office=office.slug,
+                                            level=office.level, parent=parent.slug,
+                                            parent_level=parent.level),
+                                        msg("a kabupaten/kota office under a provinsi "
+                                            "office")))
         # An office's name that slugifies to another office's slug would make
         # `office: <name>` in front matter ambiguous.
         name_slug = slugify(office.name)
         other = by_slug.get(name_slug)
         if other is not None and other is not office:
             problems.append(Problem(path, lines.of("offices", index, "name"), "offices.name",
-                                    f"the name {office.name!r} collides with the slug of "
-                                    f"office {other.slug!r}", "names and slugs that differ"))
+                                    msg("the name {name!r} collides with the slug of "
+                                        "office {office!r}", name=office.name,
+                                        office=other.slug),
+                                    msg("names and slugs that differ")))
     return problems
 
 
@@ -338,20 +378,22 @@ def load(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
         data = file.read_bytes()
     except FileNotFoundError:
         return None, [Problem(path, None, None,
-                              f"site.toml not found in {root}",
-                              "a site folder holding site.toml (use -s/--site)")]
+                              msg("site.toml not found in {folder}", folder=root),
+                              msg("a site folder holding site.toml (use -s/--site)"))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(path, line, None, "not valid UTF-8 text", "a file saved as UTF-8")]
+        return None, [Problem(path, line, None, msg("not valid UTF-8 text"),
+                              msg("a file saved as UTF-8"))]
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return None, [Problem(path, int(found.group(1)) if found else None, None,
-                              f"TOML syntax error: {message}", "valid TOML")]
+                              msg("TOML syntax error: {error}", error=message),
+                              msg("valid TOML"))]
     return parse(raw, root, text)
 
 
@@ -364,7 +406,8 @@ def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig |
     for key in raw:
         if key not in ("site", "offices", "cms"):
             problems.append(Problem(path, lines.of(key, 0) or lines.of("", 0, key), key,
-                                    "unknown table or key", "[site], [[offices]] and [cms]"))
+                                    msg("unknown table or key"),
+                                    msg("[site], [[offices]] and [cms]")))
     site_values, found = _read_table(Site, raw.get("site", {}), "site", 0, lines, path)
     problems += found
     problems += _check_site(site_values, path, lines)
@@ -372,12 +415,13 @@ def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig |
     indexes: list[int] = []
     raw_offices = raw.get("offices", [])
     if not isinstance(raw_offices, list):
-        problems.append(Problem(path, None, "offices", "must be a list of [[offices]] tables",
-                                "[[offices]] tables"))
+        problems.append(Problem(path, None, "offices",
+                                msg("must be a list of [[offices]] tables"),
+                                msg("[[offices]] tables")))
         raw_offices = []
     if not raw_offices:
-        problems.append(Problem(path, None, "offices", "no office is listed",
-                                "at least one [[offices]] table"))
+        problems.append(Problem(path, None, "offices", msg("no office is listed"),
+                                msg("at least one [[offices]] table")))
     for index, item in enumerate(raw_offices):
         values, found = _read_table(Office, item, "offices", index, lines, path)
         problems += found
@@ -388,7 +432,8 @@ def parse(raw: dict[str, Any], root: Path, text: str = "") -> tuple[SiteConfig |
     owner = site_values.get("owner")
     if owner and owner not in {o.slug for o in offices}:
         problems.append(Problem(path, lines.of("site", 0, "owner"), "site.owner",
-                                f"no office has the slug {owner!r}", "an office slug"))
+                                msg("no office has the slug {slug!r}", slug=owner),
+                                msg("an office slug")))
     cms_values: dict[str, Any] = {}
     if "cms" in raw:
         cms_values, found = _read_table(Cms, raw["cms"], "cms", 0, lines, path)

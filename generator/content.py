@@ -22,6 +22,7 @@ import yaml
 
 from generator.config import CONTENT_DIR, SiteConfig
 from generator.fields import DATE_EXPECTED, Fields, Tag
+from generator.messages import msg
 from generator.problems import Problem
 from generator.urls import is_clean_slug, slugify
 
@@ -49,6 +50,8 @@ class Article:
     slug: str
     views: int = 0
     tags: tuple[Tag, ...] = ()
+    tags_line: int = 0
+    """Line of `tags:`, for the warnings about a tag (0 without tags)."""
     summary: str = ""
     """From front matter; markup fills it from the first paragraph when empty."""
     image: str = ""
@@ -116,8 +119,8 @@ def find_source_names(root: Path) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     found: list[str] = []
     if not content.is_dir():
-        return [], [Problem(CONTENT_DIR, None, None, "content folder not found",
-                            "a content/ folder with Markdown articles")]
+        return [], [Problem(CONTENT_DIR, None, None, msg("content folder not found"),
+                            msg("a content/ folder with Markdown articles"))]
     real_content = content.resolve()
     # Never following directory symlinks, so symlink loops cannot trap us.
     pending = [str(content)]
@@ -142,14 +145,15 @@ def find_source_names(root: Path) -> tuple[list[str], list[Problem]]:
                     target = file.resolve(strict=True)
                 except (OSError, RuntimeError):  # dangling, or a loop
                     problems.append(Problem(_rel(file, root), None, None,
-                                            "ignored: symbolic link leads nowhere (missing "
-                                            "target or a loop)", "a real file inside content/",
-                                            "warning"))
+                                            msg("ignored: symbolic link leads nowhere "
+                                                "(missing target or a loop)"),
+                                            msg("a real file inside content/"), "warning"))
                     continue
                 if not target.is_relative_to(real_content) or not target.is_file():
                     problems.append(Problem(_rel(file, root), None, None,
-                                            "ignored: symbolic link leads outside content/",
-                                            "a real file inside content/", "warning"))
+                                            msg("ignored: symbolic link leads outside "
+                                                "content/"),
+                                            msg("a real file inside content/"), "warning"))
                     continue
             found.append(entry.path)
         pending.extend(reversed(folders))  # depth first, in name order
@@ -198,7 +202,8 @@ def load_file(file: Path, config: SiteConfig) -> tuple[Article | None, list[Prob
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return None, [Problem(path, None, None, f"cannot read the file: {exc.strerror}")]
+        return None, [Problem(path, None, None, msg("cannot read the file: {reason}",
+                                                    reason=exc.strerror))]
     return parse(data, path, config)
 
 
@@ -210,8 +215,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [Problem(path, line, None,
-                              f"not UTF-8 text: byte 0x{data[exc.start]:02x} at column {column}",
-                              "a file saved as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")]
+                              msg("not UTF-8 text: byte 0x{byte:02x} at column {column}",
+                                  byte=data[exc.start], column=column),
+                              msg("a file saved as UTF-8 (in Notepad: Save As, Encoding: "
+                                  "UTF-8)"))]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -219,16 +226,19 @@ def split(text: str, path: str) -> tuple[str, int, str, int, list[Problem]]:
     """-> (front matter, its first line, body, its first line, problems)."""
     lines = text.split("\n")
     if not text.strip():
-        return "", 1, "", 1, [Problem(path, 1, None, "the file is empty",
-                                      "front matter between --- lines, then the article")]
+        return "", 1, "", 1, [Problem(path, 1, None, msg("the file is empty"),
+                                      msg("front matter between --- lines, then the "
+                                          "article"))]
     if not _BOUNDARY.match(lines[0]):
-        return "", 1, "", 1, [Problem(path, 1, None, "the file does not start with front matter",
-                                      "a first line of ---, then title:, date:, office:")]
+        return "", 1, "", 1, [Problem(path, 1, None,
+                                      msg("the file does not start with front matter"),
+                                      msg("a first line of ---, then title:, date:, "
+                                          "office:"))]
     for index in range(1, len(lines)):
         if _BOUNDARY.match(lines[index]):
             return ("\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2, [])
-    return "", 1, "", 1, [Problem(path, 1, None, "front matter is not closed",
-                                  "a line of --- after the last field")]
+    return "", 1, "", 1, [Problem(path, 1, None, msg("front matter is not closed"),
+                                  msg("a line of --- after the last field"))]
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str, path: str, first_line: int) -> Problem:
@@ -238,17 +248,21 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, path: str, first_line: int) ->
     if mark is not None and mark.line < len(source_lines) and \
             "\t" in source_lines[mark.line][: len(source_lines[mark.line])
                                             - len(source_lines[mark.line].lstrip())]:
-        return Problem(path, line, None, "YAML syntax error: a tab is used for indentation",
-                       "spaces instead of tabs")
+        return Problem(path, line, None,
+                       msg("YAML syntax error: a tab is used for indentation"),
+                       msg("spaces instead of tabs"))
+    # PyYAML's own words (what it found, where it was) are English only.
     problem = getattr(exc, "problem", None) or str(exc)
-    message = f"YAML syntax error: {problem}"
+    opened_at: str = ""
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     if context and context_mark is not None and context_mark.line != getattr(mark, "line", -1):
-        opened = first_line + context_mark.line
-        message += f" ({context}, opened on line {opened}: check that it is closed)"
-    return Problem(path, line, None, message,
-                   "field: value lines; quote values that contain ': ' or start with [ { \" '")
+        opened_at = msg(" ({context}, opened on line {line}: check that it is closed)",
+                        context=context, line=first_line + context_mark.line)
+    return Problem(path, line, None,
+                   msg("YAML syntax error: {problem}{opened}", problem=problem, opened=opened_at),
+                   msg("field: value lines; quote values that contain ': ' or start with "
+                       "{characters}", characters="[ { \" '"))
 
 
 def read_front_matter(text: str, path: str, first_line: int,
@@ -263,17 +277,23 @@ def read_front_matter(text: str, path: str, first_line: int,
             return {}, {}, []
         if not isinstance(node, yaml.MappingNode):
             return None, {}, [Problem(path, first_line, None,
-                                      "front matter is not a list of fields",
-                                      "lines of field: value")]
+                                      msg("front matter is not a list of fields"),
+                                      msg("lines of field: value"))]
         lines: dict[str, int] = {}
         problems: list[Problem] = []
+        # Only a text with a # can have lost a part of a value to a comment.
+        source_lines = text.split("\n") if "#" in text else None
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = first_line + key_node.start_mark.line
+            if source_lines is not None and (cut := _cut_by_comment(
+                    source_lines, key, key_node, value_node, path, first_line)) is not None:
+                problems.append(cut)
             if key in lines:
                 problems.append(Problem(path, line, key,
-                                        f"field given twice (also on line {lines[key]})",
-                                        "each field once"))
+                                        msg("field given twice (also on line {line})",
+                                            line=lines[key]),
+                                        msg("each field once")))
             lines.setdefault(key, line)
             if raw_text is not None and isinstance(value_node, yaml.ScalarNode):
                 raw_text.setdefault(key, str(value_node.value))
@@ -287,6 +307,28 @@ def read_front_matter(text: str, path: str, first_line: int,
     return {str(k): v for k, v in data.items()}, lines, problems
 
 
+def _cut_by_comment(lines: list[str], key: str, key_node: yaml.Node, node: yaml.Node,
+                    path: str, first_line: int) -> Problem | None:
+    """A warning when YAML ended an unquoted value at ` #`: `title: Tab #1 pilihan` is
+    the title "Tab", the rest a comment, and nothing else would say so."""
+    # A quoted or block value keeps its #; a list or mapping is not a value on one line;
+    # an alias (`b: *x`) is the value written before, under its own key.
+    if not isinstance(node, yaml.ScalarNode) or node.style not in (None, "") or \
+            node.start_mark.index < key_node.end_mark.index:
+        return None
+    start, end = node.start_mark, node.end_mark
+    rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+    if not rest.lstrip().startswith("#"):
+        return None
+    whole = lines[start.line][start.column:].strip() if start.line == end.line else ""
+    quoted = f"{key}: '{whole.replace(chr(39), chr(39) * 2)}'" if whole else \
+        msg("the whole value in quotes")
+    return Problem(path, first_line + end.line, key,
+                   msg("the text after # was read as a comment and dropped (`{comment}`): "
+                       "quote the value", comment=rest.strip()),
+                   msg("{quoted}, or no comment after the value", quoted=quoted), "warning")
+
+
 def _construct(loader: Any, node: yaml.MappingNode, path: str, first_line: int
                ) -> dict[Any, Any] | Problem:
     """Builds the Python values; a value YAML parses but cannot build (a timestamp like
@@ -297,7 +339,7 @@ def _construct(loader: Any, node: yaml.MappingNode, path: str, first_line: int
     try:
         data = loader.construct_document(node)
     except (ValueError, TypeError, OverflowError) as exc:
-        line, field_name, shown = first_line, None, "this value"
+        line, field_name, shown = first_line, None, msg("this value")
         for key_node, value_node in node.value:
             try:
                 loader.construct_object(value_node, deep=True)
@@ -308,12 +350,14 @@ def _construct(loader: Any, node: yaml.MappingNode, path: str, first_line: int
                 if isinstance(value_node, yaml.ScalarNode):
                     shown = str(value_node.value)
                 break
-        return Problem(path, line, field_name, f"cannot read {shown}: {exc}",
+        # The reason is Python's or PyYAML's, in English.
+        return Problem(path, line, field_name,
+                       msg("cannot read {value}: {reason}", value=shown, reason=str(exc)),
                        DATE_EXPECTED if "month" in str(exc) or "day" in str(exc)
-                       else "a plain value")
+                       else msg("a plain value"))
     if not isinstance(data, dict):
-        return Problem(path, first_line, None, "front matter is not a list of fields",
-                       "lines of field: value")
+        return Problem(path, first_line, None, msg("front matter is not a list of fields"),
+                       msg("lines of field: value"))
     return data
 
 
@@ -371,14 +415,15 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
     fields = Fields(meta, lines, path, default_line=max(front_line - 1, 1))
     fields.problems += problems
 
-    title = fields.required_text("title", "the article's headline")
-    office_key = fields.required_text("office", "an office slug from site.toml")
+    title = fields.required_text("title", msg("the article's headline"))
+    office_key = fields.required_text("office", msg("an office slug from site.toml"))
     office = config.find_office(office_key) if office_key else None
     if office_key and office is None:
         suggestion = config.suggest_office(office_key)
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        fields.error("office", f"unknown office {office_key!r}{hint}",
-                     "an office slug listed in site.toml")
+        hint = msg("; did you mean '{name}'?", name=suggestion) if suggestion else ""
+        fields.error("office", msg("unknown office {office!r}{hint}", office=office_key,
+                                   hint=hint),
+                     msg("an office slug listed in site.toml"))
     zone = config.office_zone(office) if office else ZoneInfo(config.site.timezone)
     when = fields.moment("date", zone, required=True)
     updated = fields.moment("updated", zone, required=False)
@@ -386,24 +431,28 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
     slug = fields.optional_text("slug")
     if slug:
         if not is_clean_slug(slug):
-            fields.error("slug", f"not a clean slug: {slug!r}",
-                         "lowercase letters, digits and hyphens, e.g. "
-                         f"{slugify(slug) or 'berita-kpu'!r}")
+            fields.error("slug", msg("not a clean slug: {slug!r}", slug=slug),
+                         msg("lowercase letters, digits and hyphens, e.g. {example!r}",
+                             example=slugify(slug) or "berita-kpu"))
     elif title:
         slug = slugify(title)
         if not slug:
-            fields.error("title", "the title has no letters or digits to make an address from",
-                         "a slug: field with lowercase letters, digits and hyphens")
+            fields.error("title",
+                         msg("the title has no letters or digits to make an address from"),
+                         msg("a slug: field with lowercase letters, digits and hyphens"))
 
     image = fields.optional_text("image")
     if image and not re.match(r"^https?://", image):
         image = _content_relative(path, image, fields)
     source_url = fields.optional_text("source_url")
     if source_url and not re.match(r"^https?://\S+$", source_url):
-        fields.error("source_url", f"not a web address: {source_url!r}",
-                     "an address starting with https://")
+        fields.error("source_url", msg("not a web address: {address!r}", address=source_url),
+                     msg("an address starting with https://"))
+    fields.unknown_keys(KNOWN_FIELDS, config.site.extra_fields)
+    tags = fields.tags()
     article_fields = dict(
-        views=fields.views(raw_text.get("views", "")), tags=fields.tags(),
+        views=fields.views(raw_text.get("views", "")), tags=tags,
+        tags_line=fields.line("tags") if tags else 0,
         summary=fields.optional_text("summary"),
         image=image, image_line=fields.line("image") if image else 0,
         image_caption=fields.optional_text("image_caption"),
@@ -415,8 +464,9 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
         # Legal (a photo-only post can carry everything in front matter), but mostly a
         # text pasted into the wrong place: say so, without failing the build.
         fields.problems.append(Problem(path, body_line - 1, None,
-                                       "the article has no text below the front matter",
-                                       "the article's text after the closing ---", "warning"))
+                                       msg("the article has no text below the front matter"),
+                                       msg("the article's text after the closing ---"),
+                                       "warning"))
     if fields.problems and any(p.severity == "error" for p in fields.problems):
         return None, fields.problems
     assert when is not None and office is not None
@@ -435,7 +485,8 @@ def _content_relative(path: str, reference: str, fields: Fields) -> str:
     if reference.startswith("/"):
         joined = os.path.normpath(CONTENT_DIR + reference).replace(os.sep, "/")
     if not joined.startswith(CONTENT_DIR + "/"):
-        fields.error("image", f"{reference!r} points outside content/",
-                     "a file beside the article or in a folder under content/")
+        fields.error("image", msg("{reference!r} points outside content/",
+                                  reference=reference),
+                     msg("a file beside the article or in a folder under content/"))
         return ""
     return joined[len(CONTENT_DIR) + 1 :]

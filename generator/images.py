@@ -21,6 +21,7 @@ from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from generator.content import Article, with_html
+from generator.messages import msg
 from generator.problems import Problem
 from generator.urls import Links, media_route
 
@@ -115,8 +116,8 @@ def process(content_root: Path, sources: Iterable[str], cache_root: Path,
             image_set, count, folder = _process_one(source, file, cache, scratch)
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
             problems.append(Problem("content/" + source, None, "image",
-                                    f"cannot read image: {exc}",
-                                    "a JPEG, PNG, WebP or GIF file", "warning"))
+                                    msg("cannot read image: {error}", error=str(exc)),
+                                    msg("a JPEG, PNG, WebP or GIF file"), "warning"))
             continue
         made += count
         sets[source] = image_set

@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.config import CMS_BACKENDS, CONFIG_FILE, CONTENT_DIR, LEVELS
+from generator.messages import Text, msg, say
 from generator.urls import slugify
 
 WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
@@ -49,7 +50,15 @@ SKELETON = "skeleton"
 
 
 class InitError(ValueError):
-    """An answer berita cannot make a site of (the message says which, in Indonesian)."""
+    """An answer berita cannot make a site of. `message` (a msg) says which: the CLI says
+    it in the operator's language with messages.say; str() says it in Indonesian."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return say(self.message)
 
 
 @dataclass(frozen=True)
@@ -94,16 +103,16 @@ def find_province(name: str) -> str:
     if wanted in aliases:
         return aliases[wanted]
     close = [p for p in PROVINCES if wanted and wanted in p.casefold()]
-    hint = f" Maksud Anda: {', '.join(close)}?" if close else ""
-    raise InitError(f"provinsi {name!r} tidak dikenal.{hint} Pilihan: "
-                    + ", ".join(PROVINCES))
+    hint = msg(" Did you mean: {names}?", names=", ".join(close)) if close else ""
+    raise InitError(msg("unknown province {name!r}.{hint} Choices: {choices}", name=name,
+                        hint=hint, choices=", ".join(PROVINCES)))
 
 
 def office_name(answers: Answers) -> str:
     """"KPU Provinsi Jawa Tengah", "KPU Kabupaten Blora", "KPU Kota Semarang"."""
     if answers.level not in LEVELS:
-        raise InitError(f"tingkat {answers.level!r} tidak dikenal: pilih salah satu dari "
-                        + ", ".join(LEVELS))
+        raise InitError(msg("unknown level {level!r}: choose one of {choices}",
+                            level=answers.level, choices=", ".join(LEVELS)))
     province = find_province(answers.province)
     if answers.level == "provinsi":
         return f"KPU Provinsi {province}"
@@ -112,8 +121,9 @@ def office_name(answers: Answers) -> str:
         if region.casefold().startswith(prefix):
             region = region[len(prefix):]
     if not region:
-        raise InitError(f"nama {answers.level} belum diisi (--region), misalnya "
-                        + ("Blora" if answers.level == "kabupaten" else "Semarang"))
+        raise InitError(msg("the name of the {level} is missing (--region), e.g. {example}",
+                            level=answers.level,
+                            example="Blora" if answers.level == "kabupaten" else "Semarang"))
     return f"KPU {answers.level.capitalize()} {region}"
 
 
@@ -121,8 +131,8 @@ def create(folder: Path, answers: Answers, now: datetime | None = None) -> NewSi
     """Writes the new site into `folder` (made if missing); InitError, having written
     nothing, when the folder holds a site already or an answer is unusable."""
     if (folder / CONFIG_FILE).exists():
-        raise InitError(f"{folder / CONFIG_FILE} sudah ada: folder ini sudah berisi situs. "
-                        "Pilih folder lain, misalnya: berita init situs-baru")
+        raise InitError(msg("{path} exists already: this folder holds a site. Choose another "
+                            "folder, e.g.: berita init situs-baru", path=folder / CONFIG_FILE))
     name = office_name(answers)
     province = find_province(answers.province)
     check_cms(answers)
@@ -138,7 +148,8 @@ def create(folder: Path, answers: Answers, now: datetime | None = None) -> NewSi
     }
     existing = [path for path in files if (folder / path).exists()]
     if existing:
-        raise InitError("berkas ini sudah ada dan tidak akan ditimpa: " + ", ".join(existing))
+        raise InitError(msg("these files exist already and are not overwritten: {files}",
+                            files=", ".join(existing)))
     written = []
     for path, text in files.items():
         target = folder / path
@@ -151,12 +162,12 @@ def create(folder: Path, answers: Answers, now: datetime | None = None) -> NewSi
 def check_cms(answers: Answers) -> None:
     """InitError unless the editor's answers make a valid [cms] table."""
     if answers.cms and answers.cms not in CMS_BACKENDS:
-        raise InitError(f"editor web {answers.cms!r} tidak dikenal: pilih "
-                        + ", ".join(CMS_BACKENDS))
+        raise InitError(msg("unknown web editor {cms!r}: choose {choices}", cms=answers.cms,
+                            choices=", ".join(CMS_BACKENDS)))
     if answers.cms in ("github", "gitlab") and not re.fullmatch(r"[\w.-]+(/[\w.-]+)+",
                                                                 answers.repo):
-        raise InitError(f"editor {answers.cms} memerlukan repositori situs sebagai "
-                        "pemilik/nama, misalnya --repo kpu-blora/berita")
+        raise InitError(msg("the {cms} editor needs the site's repository as owner/name, "
+                            "e.g. --repo kpu-blora/berita", cms=answers.cms))
 
 
 def _toml_string(value: str) -> str:

@@ -18,10 +18,11 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from generator.content import Article
+from generator.messages import msg
 from generator.problems import Problem
 from generator.urls import Links, output_file, route
 
-EXPECTED = "the address of a page of this site, e.g. /berita/<slug>/"
+EXPECTED = msg("the address of a page of this site, e.g. /berita/<slug>/")
 
 
 class _Hrefs(HTMLParser):
@@ -106,14 +107,15 @@ def broken_links(articles: Iterable[Article], written: Collection[str],
             if kind == "source":
                 if where in sources:
                     # The published site has no .md files: the reader would get a 404.
-                    message = f"link to the Markdown file {href}, not to the article's page"
+                    message = msg("link to the Markdown file {href}, not to the article's "
+                                  "page", href=href)
                     expected = links.url("article", slug=sources[where].slug)
                 else:
-                    message = ("link to an article that does not exist or is not "
-                               f"published: {href}")
+                    message = msg("link to an article that does not exist or is not "
+                                  "published: {href}", href=href)
             elif _published(where, written):
                 continue
             else:
-                message = f"link to a page that does not exist: {href}"
-            problems.append(Problem(article.path, line, None, message, expected, "warning"))
+                message = msg("link to a page that does not exist: {href}", href=href)
+            problems.append(Problem(article.path, line, "link", message, expected, "warning"))
     return problems

@@ -28,6 +28,7 @@ from generator import (
     render,
     schedule,
     sitefiles,
+    weight,
 )
 from generator.buildtypes import BuildOptions, BuildResult, Skipped
 from generator.content import Article
@@ -43,6 +44,8 @@ from generator.incremental import (
 )
 from generator.incremental.cache import CACHE_DIR, BuildCache, code_key, digest, folder_key
 from generator.links import broken_links
+from generator.messages import msg, msg_n
+from generator.neartags import near_tag_problems
 from generator.problems import BuildFailed, Problem, errors, warnings
 from generator.progress import Progress
 from generator.rawhtml import script_problems
@@ -196,8 +199,9 @@ def gather_media(job: Job, articles: list[Article], scans: dict[str, markup.Rend
 
 def article_problems(articles: list[Article], scans: dict[str, markup.Rendered]
                      ) -> list[Problem]:
-    """Problems between articles (two at one address) and with their scripts."""
-    return model.collisions(articles) + [
+    """Problems between articles (two at one address, a tag that is almost another) and
+    with their scripts."""
+    return model.collisions(articles) + near_tag_problems(articles) + [
         p for a in articles for p in script_problems(a, scans[a.path].scripts)]
 
 
@@ -211,12 +215,14 @@ def collect_new_cycles() -> None:
 def last_checks(problems: list[Problem], articles: list[Article], links: Links,
                 anchors: dict[str, tuple[tuple[str, int], ...]], strict: bool | None
                 ) -> sitefiles.Check:
-    """The link check, once every page and redirect is staged; then, unless `strict` is
-    None (a dry run reports instead), the build fails on errors (see decide)."""
+    """The link check and the page-weight budget, once every page and redirect is staged;
+    then, unless `strict` is None (a dry run reports instead), the build fails on errors
+    (see decide)."""
 
-    def check(written: set[str], found: list[Problem]) -> None:
+    def check(staged: output.Sink, found: list[Problem]) -> None:
         problems.extend(found)
-        problems.extend(broken_links(articles, written, links, anchors))
+        problems.extend(broken_links(articles, staged.written, links, anchors))
+        problems.extend(weight.over_budget(staged.written, staged.size, staged.read))
         if strict is not None:
             decide(problems, strict)
 
@@ -271,7 +277,9 @@ def check_pages(job: Job, env: jinja2.Environment, planned: list[pages.Page],
     """A dry run: renders every page into output.Discard: every problem, nothing
     written."""
     try:
-        sink = output.Discard(job.target)
+        sink = output.Discard(job.target, keep_over=weight.BUDGET - sum(
+            source.stat().st_size for path, source in copies
+            if path.endswith((".css", ".js")) and not path.startswith(weight.IGNORED)))
         rendered, found = write_pages(sink, env, iter(planned), job.config.root)
         problems += found
         for path, source in copies:
@@ -290,8 +298,11 @@ def decide(problems: list[Problem], strict: bool) -> None:
     """Errors always fail the build; warnings only under strict."""
     if errors(problems) or (strict and warnings(problems)):
         if strict and not errors(problems):
-            raise BuildFailed(problems, "Build dibatalkan (--strict): ada peringatan; "
-                                        "hasil terbitan sebelumnya tidak diubah.")
+            raise BuildFailed(problems, msg_n(
+                "Build stopped (--strict): {count} warning; the site published before is "
+                "unchanged.",
+                "Build stopped (--strict): {count} warnings; the site published before is "
+                "unchanged.", len(set(warnings(problems)))))  # one per problem, as shown
         raise BuildFailed(problems)
 
 
@@ -302,10 +313,11 @@ def select(articles: list[Article], options: BuildOptions
     chosen, skipped = [], []
     for article in articles:
         if article.draft and not options.drafts:
-            skipped.append(Skipped(article.path, "draf (draft: true)"))
+            skipped.append(Skipped(article.path, msg("draft (draft: true)")))
         elif article.date > now and not options.future:
-            skipped.append(Skipped(article.path, "terjadwal, terbit "
-                                   + i18n.format_when(article.date), article.date))
+            skipped.append(Skipped(article.path, msg(
+                "scheduled, to be published {when}", when=i18n.format_when(article.date)),
+                article.date))
         else:
             chosen.append(article)
     return chosen, skipped
@@ -325,8 +337,8 @@ def local_media(articles: list[Article], scans: dict[str, markup.Rendered], root
         problems += markup.image_problems(article, result, existing)
         if article.image and article.image not in existing and "://" not in article.image:
             problems.append(Problem(article.path, article.image_line, "image",
-                                    f"image not found: {article.image}",
-                                    "a file beside the article", "warning"))
+                                    msg("image not found: {image}", image=article.image),
+                                    msg("a file beside the article"), "warning"))
         media.update(existing)
     return problems, media
 
@@ -353,9 +365,9 @@ def default_image_problems(config: config_stage.SiteConfig,
     if route("static", slug=image.lstrip("/")) in {path for path, _ in copies}:
         return []
     return [Problem(config_stage.CONFIG_FILE, None, "site.default_image",
-                    f"share image not found: static/{image.lstrip('/')}",
-                    "a file in templates/static/ of the site or theme, or an https:// "
-                    "address", "warning")]
+                    msg("share image not found: static/{image}", image=image.lstrip("/")),
+                    msg("a file in templates/static/ of the site or theme, or an https:// "
+                        "address"), "warning")]
 
 
 def static_files(root: Path) -> list[tuple[str, Path]]:

@@ -19,6 +19,7 @@ from markdown.util import ETX, STX, AtomicString
 
 from generator.content import Article, with_html
 from generator.links import anchor_lines, hrefs
+from generator.messages import msg
 from generator.problems import Problem
 from generator.rawhtml import script_findings
 from generator.urls import Links, media_route
@@ -383,8 +384,9 @@ def image_problems(article: Article, rendered: Rendered, existing: set[str]) -> 
     for image, line in zip(rendered.images, lines, strict=True):
         if image not in existing:
             problems.append(Problem(article.path, line, "image",
-                                    f"image not found: {image}",
-                                    "a file beside the article or under content/", "warning"))
+                                    msg("image not found: {image}", image=image),
+                                    msg("a file beside the article or under content/"),
+                                    "warning"))
     return problems
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from generator.config import Office, SiteConfig
 from generator.content import Article, Tag
+from generator.messages import msg
 from generator.problems import Problem
 
 T = TypeVar("T")
@@ -85,9 +86,11 @@ def collisions(articles: Sequence[Article]) -> list[Problem]:
             paths = ", ".join(a.path for a in group)
             for article in group:
                 problems.append(Problem(article.path, article.body_line - 1 or 1, "slug",
-                                        f"address /berita/{slug}/ is used by {len(group)} "
-                                        f"articles: {paths}",
-                                        "a unique slug: field in all but one"))
+                                        # Two or more: the plural always.
+                                        msg("address /berita/{slug}/ is used by {number} "
+                                            "articles: {paths}", slug=slug,
+                                            number=len(group), paths=paths),
+                                        msg("a unique slug: field in all but one")))
     return problems
 
 

@@ -19,6 +19,7 @@ import yaml
 from generator import config as config_stage
 from generator import content, fields
 from generator.config import Office, SiteConfig
+from generator.messages import msg
 from generator.problems import BuildFailed, Problem
 from generator.urls import is_clean_slug, slugify
 
@@ -43,15 +44,17 @@ def choose_office(config: SiteConfig, key: str | None) -> Office:
         office = config.find_office(key)
         if office is None:
             suggestion = config.suggest_office(key)
-            hint = f" Did you mean '{suggestion}'?" if suggestion else ""
-            raise click.UsageError(f"unknown office {key!r}.{hint} Offices: {listing}")
+            hint = msg(" Did you mean '{name}'?", name=suggestion) if suggestion else ""
+            raise click.UsageError(msg("unknown office {office!r}.{hint} Offices: {offices}",
+                                       office=key, hint=hint, offices=listing))
         return office
     if config.site.owner:
         return config.office_by_slug[config.site.owner]
     if len(config.offices) == 1:
         return config.offices[0]
-    raise click.UsageError(f"this site has {len(config.offices)} offices: choose one with "
-                           f"--office SLUG. Offices: {listing}")
+    raise click.UsageError(msg("this site has {number} offices: choose one with "
+                               "--office SLUG. Offices: {offices}",
+                               number=len(config.offices), offices=listing))
 
 
 def parse_when(text: str | None, office: Office, config: SiteConfig,
@@ -63,8 +66,9 @@ def parse_when(text: str | None, office: Office, config: SiteConfig,
         return moment.replace(second=0, microsecond=0), True
     parsed = fields.parse_date(text, zone)
     if parsed is None:
-        raise click.BadParameter(f"cannot read {text!r} as a date; expected "
-                                 f"{fields.DATE_EXPECTED}", param_hint="'--date'")
+        raise click.BadParameter(msg("cannot read {value!r} as a date; expected {expected}",
+                                     value=text, expected=fields.DATE_EXPECTED),
+                                 param_hint="'--date'")
     return parsed
 
 
@@ -86,20 +90,21 @@ def article_path(config: SiteConfig, office: Office, when: datetime, slug: str) 
     names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
     unknown = names - set(PLACEHOLDERS)
     if unknown or "slug" not in names:
-        raise BuildFailed([_layout_problem(pattern)], "Berita baru tidak dibuat.")
+        raise BuildFailed([_layout_problem(pattern)], msg("The new article was not created."))
     relative = PurePosixPath(pattern.format(office=office.slug, year=f"{when.year:04d}",
                                             month=f"{when.month:02d}", day=f"{when.day:02d}",
                                             slug=slug))
     if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".md":
-        raise BuildFailed([_layout_problem(pattern)], "Berita baru tidak dibuat.")
+        raise BuildFailed([_layout_problem(pattern)], msg("The new article was not created."))
     return config.root / content.CONTENT_DIR / Path(*relative.parts)
 
 
 def _layout_problem(pattern: str) -> Problem:
     return Problem(config_stage.CONFIG_FILE, None, "site.new_article_path",
-                   f"cannot place a new article with {pattern!r}",
-                   "a relative path ending in .md using {office}, {year}, {month}, {day} "
-                   "and {slug}, e.g. \"{office}/{year}/{slug}.md\"")
+                   msg("cannot place a new article with {pattern!r}", pattern=pattern),
+                   msg("a relative path ending in .md using {{office}}, {{year}}, {{month}}, "
+                       "{{day}} and {{slug}}, e.g. {example}",
+                       example='"{office}/{year}/{slug}.md"'))
 
 
 def front_matter(title: str, when: datetime, has_time: bool, office: Office,
@@ -128,26 +133,29 @@ def create(root: Path, title: str, office_key: str | None = None, tags: tuple[st
     root = root.absolute()
     config, problems = config_stage.load(root)
     if config is None:
-        raise BuildFailed(problems, "Berita baru tidak dibuat: perbaiki site.toml dulu.")
+        raise BuildFailed(problems, msg("The new article was not created: fix site.toml "
+                                        "first."))
     title = " ".join(title.split())
     if not title:
-        raise click.BadParameter("the title is empty", param_hint="'TITLE'")
+        raise click.BadParameter(msg("the title is empty"), param_hint="'TITLE'")
     office = choose_office(config, office_key)
     when, has_time = parse_when(date, office, config, now)
     taken = existing_slugs(config)
     if slug is not None:
         if not is_clean_slug(slug):
-            raise click.BadParameter(f"not a clean slug: {slug!r}; expected lowercase "
-                                     "letters, digits and hyphens", param_hint="'--slug'")
+            raise click.BadParameter(msg("not a clean slug: {slug!r}; expected lowercase "
+                                         "letters, digits and hyphens", slug=slug),
+                                     param_hint="'--slug'")
         if slug in taken:
-            raise click.ClickException(f"an article with the address {slug!r} exists "
-                                       "already; choose another --slug")
+            raise click.ClickException(msg("an article with the address {slug!r} exists "
+                                           "already; choose another --slug", slug=slug))
         candidates = [slug]
     else:
         base = slugify(title)
         if not base:
-            raise click.BadParameter("the title has no letters or digits to make an address "
-                                     "from; give one with --slug", param_hint="'TITLE'")
+            raise click.BadParameter(msg("the title has no letters or digits to make an "
+                                         "address from; give one with --slug"),
+                                     param_hint="'TITLE'")
         candidates = [base] + [f"{base}-{n}" for n in range(2, 1000)]
     for candidate in candidates:
         if candidate in taken:
@@ -160,7 +168,8 @@ def create(root: Path, title: str, office_key: str | None = None, tags: tuple[st
                 file.write(text)
         except FileExistsError:
             if slug is not None:
-                raise click.ClickException(f"{path} exists already; not overwritten") from None
+                raise click.ClickException(msg("{path} exists already; not overwritten",
+                                               path=path)) from None
             continue
         return NewArticle(path, candidate, office)
-    raise click.ClickException("no free address for this title; give one with --slug")
+    raise click.ClickException(msg("no free address for this title; give one with --slug"))

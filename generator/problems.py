@@ -13,6 +13,8 @@ from typing import Literal
 
 import click
 
+from generator.messages import DEFAULT_LANGUAGE, msg, msg_n, say
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,24 +35,28 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """`file:line: field: message (expected ...)` in `language`."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         parts = [where]
         if self.field:
             parts.append(self.field)
-        text = ": ".join(parts) + ": " + self.message
+        text = ": ".join(parts) + ": " + say(self.message, language)
         if self.expected:
-            text += f" (expected {self.expected})"
+            text += say(msg(" (expected {expected})", expected=self.expected), language)
         if self.severity == "warning":
-            text = "peringatan: " + text
+            text = say(msg("warning: {problem}", problem=text), language)
         return text
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, object]:
         return {
             "path": self.path,
             "line": self.line,
             "field": self.field,
-            "message": self.message,
-            "expected": self.expected,
+            "message": say(self.message, language),
+            "expected": say(self.expected, language) if self.expected else None,
             "severity": self.severity,
         }
 
@@ -73,16 +79,25 @@ class BuildFailed(click.ClickException):
     exit_code = 1
 
     def __init__(self, problems: Iterable[Problem], headline: str | None = None) -> None:
-        self.problems = sorted(problems, key=sort_key)
+        # One mistake met by many pages (a template's) is one problem.
+        self.problems = sorted(set(problems), key=sort_key)
         count = len(errors(self.problems))
-        self.headline = headline or (
-            f"Build dibatalkan: {count} kesalahan ditemukan; "
-            "hasil terbitan sebelumnya tidak diubah."
-        )
+        self.headline = headline or msg_n(
+            "Build stopped: {count} error found; the site published before is unchanged.",
+            "Build stopped: {count} errors found; the site published before is unchanged.",
+            count)
+        self.language = DEFAULT_LANGUAGE
+        """The operator's (see speak)."""
         super().__init__(self.headline)
 
+    def speak(self, language: str) -> BuildFailed:
+        """This failure, to be shown in `language`."""
+        self.language = language
+        return self
+
     def format_message(self) -> str:
-        return "\n".join([*(str(p) for p in self.problems), self.headline])
+        return "\n".join([*(p.describe(self.language) for p in self.problems),
+                          say(self.headline, self.language)])
 
     def show(self, file=None) -> None:
         click.echo(self.format_message(), err=True, file=file)

@@ -29,9 +29,10 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 
 from generator.content import Article
+from generator.messages import msg
 from generator.problems import Problem
 
-EXPECTED = "no script in an article: embed video with <iframe src=...> only"
+EXPECTED = msg("no script in an article: embed video with <iframe src=...> only")
 _URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "data", "poster", "background", "xlink:href",
     "srcset", "cite", "codebase",
@@ -50,18 +51,20 @@ class _Finder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
-            self.found.append(("a <script> element", "<script"))
+            self.found.append((msg("a <script> element"), "<script"))
         for name, value in attrs:
             if name.startswith("on"):
-                self.found.append((f"an event-handler attribute {name}= on <{tag}>", name))
+                self.found.append((msg("an event-handler attribute {name}= on <{tag}>",
+                                       name=name, tag=tag), name))
             elif name == "srcdoc":
-                self.found.append((f"a srcdoc= attribute on <{tag}>", "srcdoc"))
+                self.found.append((msg("a srcdoc= attribute on <{tag}>", tag=tag), "srcdoc"))
             elif name in _URL_ATTRIBUTES and value:
                 url = _IGNORED_IN_SCHEME.sub("", value)
                 match = _SCRIPT_URL.match(url)
                 if match:
                     scheme = match.group(0).rstrip(":")
-                    self.found.append((f"a {scheme}: address in {name}= on <{tag}>", scheme))
+                    self.found.append((msg("a {scheme}: address in {name}= on <{tag}>",
+                                           scheme=scheme, name=name, tag=tag), scheme))
 
     handle_startendtag = handle_starttag
 
@@ -115,5 +118,5 @@ def script_problems(article: Article, found: Sequence[tuple[str, int]] | None = 
     """Warnings, with the line in the Markdown source, for script in one article's body
     (`found`: its script_findings, when already known)."""
     found = script_findings(article, article.html) if found is None else found
-    return [Problem(article.path, line, None, f"the article body contains {what}",
+    return [Problem(article.path, line, None, msg("the article body contains {what}", what=what),
                     EXPECTED, "warning") for what, line in found]

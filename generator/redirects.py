@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+from generator.messages import Text, msg
 from generator.urls import Links, output_file
 
 QUERY_KEYS = ("p", "page_id")
@@ -31,6 +32,15 @@ JSON_FILE = "redirects.json"
 _QUERY = re.compile(r"^/?\?(p|page_id)=(\d+)$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FILE_PAGE = re.compile(r"\.html?$", re.IGNORECASE)
+
+
+class AliasError(ValueError):
+    """A bad alias, or aliases that clash. `message` says so to the operator (str(error)
+    is its English)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -52,41 +62,44 @@ class QueryAlias:
 
 
 def parse_alias(alias: str) -> PathAlias | QueryAlias:
-    """Checks one alias; raises ValueError saying what is wrong with it.
+    """Checks one alias; raises AliasError (a ValueError) saying what is wrong with it.
 
     Paths are percent-decoded segment by segment (WordPress permalinks carry
     %-encoded UTF-8); a path ending in .html/.htm is that file, any other path a
     folder with an index.html.
     """
     if not isinstance(alias, str) or not alias.strip():
-        raise ValueError("empty alias (expected a path like /2019/11/08/judul/)")
+        raise AliasError(msg("empty alias (expected a path like /2019/11/08/judul/)"))
     text = alias.strip()
     query = _QUERY.match(text)
     if query:
         return QueryAlias(alias, query.group(1), query.group(2))
     if _SCHEME.match(text) or text.startswith("//"):
-        raise ValueError(f"alias {alias!r} is an absolute URL (expected a path from the "
-                         "site root, like /2019/11/08/judul/)")
+        raise AliasError(msg("alias {alias!r} is an absolute URL (expected a path from the "
+                             "site root, like /2019/11/08/judul/)", alias=alias))
     if "?" in text or "#" in text:
-        raise ValueError(f"alias {alias!r} has a query or fragment (only /?p=ID and "
-                         "/?page_id=ID are supported)")
+        raise AliasError(msg("alias {alias!r} has a query or fragment (only /?p=ID and "
+                             "/?page_id=ID are supported)", alias=alias))
     if "\\" in text or "\x00" in text:
-        raise ValueError(f"alias {alias!r} contains a backslash or NUL")
+        raise AliasError(msg("alias {alias!r} contains a backslash or NUL", alias=alias))
     raw_segments = text.strip("/").split("/")
     if raw_segments == [""]:
-        raise ValueError(f"alias {alias!r} is the home page; it cannot redirect")
+        raise AliasError(msg("alias {alias!r} is the home page; it cannot redirect",
+                             alias=alias))
     segments = []
     for raw in raw_segments:
         try:
             segment = unquote_to_bytes(raw).decode("utf-8")
         except UnicodeDecodeError:
-            raise ValueError(f"alias {alias!r} has a %-escape that is not UTF-8") from None
+            raise AliasError(msg("alias {alias!r} has a percent-escape that is not UTF-8",
+                                 alias=alias)) from None
         if segment in ("", ".", ".."):
-            raise ValueError(f"alias {alias!r} has an empty, '.' or '..' segment")
+            raise AliasError(msg("alias {alias!r} has an empty, '.' or '..' segment",
+                                 alias=alias))
         # "%" too: a decoded "%" could not be told from an escape when written back.
         if any(c in "/\\%" or ord(c) < 32 or c == "\x7f" for c in segment):
-            raise ValueError(f"alias {alias!r} has an encoded slash, backslash, '%' or "
-                             "control character")
+            raise AliasError(msg("alias {alias!r} has an encoded slash, backslash, '%' or "
+                                 "control character", alias=alias))
         segments.append(segment)
     route = "/".join(segments)
     if _FILE_PAGE.search(segments[-1]) and not text.endswith("/"):
@@ -98,7 +111,8 @@ def alias_output_path(alias: str) -> str:
     """The output file a path alias writes, so a build can check it against its pages."""
     parsed = parse_alias(alias)
     if isinstance(parsed, QueryAlias):
-        raise ValueError(f"alias {alias!r} is a query; it has no file of its own")
+        raise AliasError(msg("alias {alias!r} is a query; it has no file of its own",
+                             alias=alias))
     return parsed.file
 
 
@@ -106,7 +120,7 @@ def redirect_files(aliases: Iterable[tuple[str, str]], links: Links,
                    site_title: str) -> dict[str, bytes]:
     """(alias, target route) pairs -> output files: site-relative path -> bytes.
 
-    Raises ValueError for a bad alias, or one alias sent to two different places.
+    Raises AliasError for a bad alias, or one alias sent to two different places.
     An alias that is its target's own address is left out (it would loop).
     """
     pages: dict[str, tuple[PathAlias, str]] = {}
@@ -117,17 +131,21 @@ def redirect_files(aliases: Iterable[tuple[str, str]], links: Links,
         if isinstance(parsed, QueryAlias):
             seen = queries.setdefault(parsed.key, {}).setdefault(parsed.id, target)
             if seen != target:
-                raise ValueError(f"alias {alias!r} points to both /{seen} and /{target}")
+                raise AliasError(msg("alias {alias!r} points to both /{seen} and /{target}",
+                                     alias=alias, seen=seen, target=target))
             continue
         if parsed.file == output_file(target):
             continue
         if parsed.file in (REDIRECTS_FILE, JSON_FILE) or \
                 parsed.file.split("/")[0] in (REDIRECTS_FILE, JSON_FILE):
-            raise ValueError(f"alias {alias!r} would replace {parsed.file}")
+            raise AliasError(msg("alias {alias!r} would replace {file}", alias=alias,
+                                 file=parsed.file))
         seen_alias, seen_target = pages.setdefault(parsed.file, (parsed, target))
         if seen_target != target:
-            raise ValueError(f"aliases {seen_alias.alias!r} and {alias!r} both use "
-                             f"{parsed.file}, for /{seen_target} and /{target}")
+            raise AliasError(msg("aliases {first!r} and {alias!r} both use {file}, for "
+                                 "/{seen} and /{target}", first=seen_alias.alias,
+                                 alias=alias, file=parsed.file, seen=seen_target,
+                                 target=target))
     if not pages and not queries:
         return {}
     files = {file: redirect_page(links, target, site_title) for file, (_, target) in

@@ -13,6 +13,7 @@ from generator import crawlers, feeds, i18n, share
 from generator.config import SiteConfig
 from generator.content import Article
 from generator.images import ImageSet, picture_function
+from generator.messages import msg
 from generator.page import Page
 from generator.problems import Problem
 from generator.templatedirs import template_dirs
@@ -116,14 +117,15 @@ def template_problem(exc: Exception, page: Page, dirs: Iterable[Path]) -> Proble
     """Points at the template line that failed, for the operator or theme author."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Problem(_template_path(exc.filename or exc.name or "?", dirs), exc.lineno,
-                       None, f"template syntax error: {exc.message}")
+                       None, msg("template syntax error: {error}", error=exc.message))
     where, line = "templates", None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
         if name.endswith((".html", ".xml", ".txt", ".js", ".json")):
             where, line = _template_path(name, dirs), lineno
     return Problem(where, line, None,
-                   f"template error while making /{page.route}: {type(exc).__name__}: {exc}")
+                   msg("template error while making /{page}: {kind}: {error}",
+                       page=page.route, kind=type(exc).__name__, error=str(exc)))
 
 
 def _template_path(name: str, dirs: Iterable[Path]) -> str:

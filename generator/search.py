@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator import bundles, parallel, shards
+from generator.messages import Text, msg
 from generator.problems import BuildFailed, Problem
 
 BUNDLE = shards.BUNDLE
@@ -343,7 +344,8 @@ def _start(site: Path, bundle: Path, chunk: int) -> subprocess.Popen[str]:
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 text=True, env=environment)
     except OSError as exc:
-        raise BuildFailed([_problem(f"cannot run Pagefind: {exc}")]) from exc
+        raise BuildFailed([_problem(msg("cannot run Pagefind: {error}", error=str(exc)))]
+                          ) from exc
 
 
 def _finish(process: subprocess.Popen[str], bundle: Path) -> Problem | None:
@@ -351,10 +353,10 @@ def _finish(process: subprocess.Popen[str], bundle: Path) -> Problem | None:
     if process.returncode == 0 and (bundle / "pagefind.js").is_file():
         return None
     lines = (output or "").strip().splitlines()
-    detail = lines[-1] if lines else f"exit code {process.returncode}"
-    return _problem(f"Pagefind failed: {detail}")
+    detail = lines[-1] if lines else msg("exit code {code}", code=process.returncode)
+    return _problem(msg("Pagefind failed: {detail}", detail=detail))
 
 
-def _problem(message: str) -> Problem:
+def _problem(message: Text) -> Problem:
     return Problem("site.toml", None, "site.search", message,
-                   'pip install "pagefind[bin]", or search = false / --no-search')
+                   msg('pip install "pagefind[bin]", or search = false / --no-search'))

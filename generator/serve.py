@@ -39,13 +39,13 @@ from tornado import web
 
 from generator import build, content, templatedirs
 from generator.config import CONFIG_FILE
+from generator.messages import DEFAULT_LANGUAGE, msg, msg_n, say
 from generator.problems import BuildFailed, Problem, errors
 
-ERROR_TITLE = "Ada kesalahan di berita Anda"
-ERROR_INTRO = ("Situs pratinjau belum bisa dibuat ulang. Perbaiki hal-hal di bawah ini, lalu "
-               "simpan berkasnya: halaman ini akan dimuat ulang dengan sendirinya.")
-ERROR_HINT = "Setiap baris menyebut berkas:baris: kolom: masalahnya."
-UNEXPECTED = "kesalahan tak terduga di berita sendiri"
+ERROR_TITLE = msg("There is a mistake in your news")
+ERROR_INTRO = msg("The preview site cannot be rebuilt yet. Fix the things below, then save "
+                  "the file: this page will reload by itself.")
+ERROR_HINT = msg("Each line names file:line: field: the problem.")
 GENERATION_PATH = "/__berita/build"
 # livereload reloads the pages whose socket is open when a rebuild ends; a page opened
 # just before (its socket not yet connected) would miss that. So each page also asks,
@@ -94,15 +94,23 @@ class Preview:
     """A complete build exists in `output`."""
     generation: int = 0
     """How many rebuilds have ended (well or not): a page knows the one it came from."""
+    language: str = DEFAULT_LANGUAGE
+    """The operator's: of the error page and of the terminal's lines."""
 
     @property
     def failed(self) -> bool:
         return bool(self.problems)
 
+    def _waiting(self, lock_file: Path, holder: int | None) -> None:
+        from generator.lock import waiting_notice
+
+        click.echo(say(waiting_notice(lock_file, holder), self.language), err=True)
+
     def rebuild(self) -> build.BuildResult | None:
         """Builds into `output`; on failure keeps the previous build and records why."""
         try:
-            result = build.run(self.root, self.output, self.options)
+            # A `berita build` of this site at the same time: this rebuild waits its turn.
+            result = build.run(self.root, self.output, self.options, waiting=self._waiting)
         except BuildFailed as failure:
             self.problems = failure.problems or [Problem(CONFIG_FILE, None, None,
                                                          failure.headline)]
@@ -111,8 +119,9 @@ class Preview:
             return None
         except Exception as exc:  # a bug must not stop the preview: show it instead
             trace = traceback.format_exc()
-            self.problems = [Problem("berita", None, None,
-                                     f"{UNEXPECTED}: {type(exc).__name__}: {exc}")]
+            self.problems = [Problem("berita", None, None, msg(
+                "an unexpected error in berita itself: {kind}: {error}",
+                kind=type(exc).__name__, error=str(exc)))]
             self.headline = trace.strip().splitlines()[-1]
             click.echo(trace, err=True)
             self.generation += 1
@@ -161,18 +170,23 @@ class Preview:
         return Response(404, body=body)
 
     def error_page(self) -> bytes:
-        """What is wrong, in a page of its own (it must work when the templates don't)."""
+        """What is wrong, in a page of its own (it must work when the templates don't), in
+        the operator's language."""
+        def said(text: str) -> str:
+            return html.escape(say(text, self.language))
+
         items = "\n".join(
-            f'<li class="{p.severity}"><code>{html.escape(str(p))}</code></li>'
+            f'<li class="{p.severity}"><code>{html.escape(p.describe(self.language))}</code></li>'
             for p in self.problems
         )
-        count = len(errors(self.problems)) or len(self.problems)
+        counted = msg_n("{count} problem", "{count} problems",
+                        len(errors(self.problems)) or len(self.problems))
         page = f"""<!doctype html>
-<html lang="id">
+<html lang="{html.escape(self.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(ERROR_TITLE)}</title>
+<title>{said(ERROR_TITLE)}</title>
 <style>
 body {{ font: 1.05rem/1.55 system-ui, sans-serif; margin: 0; padding: 1rem;
        background: #fff8f6; color: #1b1f24; }}
@@ -186,13 +200,13 @@ code {{ white-space: pre-wrap; word-break: break-word; font-size: .95rem; }}
 </head>
 <body>
 <main id="berita-error">
-<h1>{html.escape(ERROR_TITLE)}</h1>
-<p>{html.escape(ERROR_INTRO)}</p>
-<p><strong>{count} masalah</strong>. {html.escape(ERROR_HINT)}</p>
+<h1>{said(ERROR_TITLE)}</h1>
+<p>{said(ERROR_INTRO)}</p>
+<p><strong>{said(counted)}</strong>. {said(ERROR_HINT)}</p>
 <ol class="problems">
 {items}
 </ol>
-<p><small>{html.escape(self.headline)}</small></p>
+<p><small>{said(self.headline)}</small></p>
 </main>
 </body>
 </html>
@@ -354,7 +368,8 @@ class _EditorHandler(web.RequestHandler):
         if config is None:
             self.set_status(500)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.write("\n".join(str(problem) for problem in problems))
+            self.write("\n".join(problem.describe(self.preview.language)
+                                 for problem in problems))
             return None
         files = {file.path: file.data
                  for file in editor.site_files(config, (), published=False)}
@@ -401,39 +416,47 @@ def _is_litter(path: str) -> bool:
 
 
 def report(preview: Preview, result: build.BuildResult | None) -> None:
-    """The terminal's view of a (re)build: the same problems the browser shows."""
+    """The terminal's view of a (re)build: the same problems the browser shows, in the
+    same language."""
+    language = preview.language
     stamp = time.strftime("%H:%M:%S")
     if result is None:
         for problem in preview.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"[{stamp}] {ERROR_TITLE}: {preview.headline}", err=True)
-        click.echo(f"[{stamp}] Perbaiki berkasnya lalu simpan; pratinjau akan pulih sendiri.",
-                   err=True)
+            click.echo(problem.describe(language), err=True)
+        click.echo(f"[{stamp}] {say(ERROR_TITLE, language)}: "
+                   f"{say(preview.headline, language)}", err=True)
+        click.echo(f"[{stamp}] " + say(msg("Fix the file and save it; the preview will "
+                                           "recover by itself."), language), err=True)
         return
     for problem in result.warnings:
-        click.echo(str(problem), err=True)
-    hidden = f", {len(result.skipped)} disembunyikan" if result.skipped else ""
-    click.echo(f"[{stamp}] Dibangun: {result.articles} berita, {result.pages} halaman "
-               f"({result.files_changed} berubah){hidden}, {result.seconds:.2f} detik",
-               err=True)
+        click.echo(problem.describe(language), err=True)
+    hidden = msg(", {count} hidden", count=len(result.skipped)) if result.skipped else ""
+    click.echo(f"[{stamp}] " + say(msg(
+        "Built: {articles}, {pages} ({changed} changed){hidden}, {seconds:.2f} seconds",
+        articles=msg_n("{count} article", "{count} articles", result.articles),
+        pages=msg_n("{count} page", "{count} pages", result.pages),
+        changed=result.files_changed, hidden=hidden, seconds=result.seconds), language),
+        err=True)
 
 
 def run(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True,
-        open_browser: bool = False, search: bool = False) -> None:
-    """Serves a live preview of the site in `root` until interrupted. The search index
-    is left out unless `search`: a save then costs what `berita build --no-search`'s
-    does."""
+        open_browser: bool = False, search: bool = False,
+        language: str = DEFAULT_LANGUAGE) -> None:
+    """Serves a live preview of the site in `root` until interrupted, speaking `language`
+    to the operator (terminal and error page). The search index is left out unless
+    `search`: a save then costs what `berita build --no-search`'s does."""
     root = root.absolute()
     if not (root / CONFIG_FILE).is_file():
-        raise BuildFailed([Problem(CONFIG_FILE, None, None, f"site.toml not found in {root}",
-                                   "a site folder holding site.toml (use -s/--site)")],
-                          "Pratinjau tidak dimulai.")
+        raise BuildFailed([Problem(CONFIG_FILE, None, None,
+                                   msg("site.toml not found in {folder}", folder=root),
+                                   msg("a site folder holding site.toml (use -s/--site)"))],
+                          msg("The preview was not started."))
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{port}/"
     options = build.BuildOptions(drafts=drafts, future=drafts, base_url=address,
                                  preview=True, search=search)
     workdir = Path(tempfile.mkdtemp(prefix="berita-serve-"))
-    preview = Preview(root, workdir / "site", options)
+    preview = Preview(root, workdir / "site", options, language=language)
     report(preview, preview.rebuild())
 
     def rebuild() -> None:
@@ -453,16 +476,18 @@ def run(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = Tr
 
     signal.signal(signal.SIGTERM, stop)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Perhatian: pratinjau terbuka untuk jaringan di {host}, termasuk draf.",
-                   err=True)
-    click.echo(f"Pratinjau: {address}  (Ctrl+C untuk berhenti)", err=True)
+        click.echo(say(msg("Note: the preview is open to the network at {host}, drafts "
+                           "included.", host=host), language), err=True)
+    click.echo(say(msg("Preview: {address}  (Ctrl+C to stop)", address=address), language),
+               err=True)
     try:
         server.serve(port=port, host=host, debug=False, restart_delay=0,
                      open_url_delay=0.5 if open_browser else None)
     except OSError as exc:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-            "(another program uses this port? try --port 8001)") from None
+        raise click.ClickException(say(msg(
+            "cannot listen on {host}:{port}: {error} (another program uses this port? try "
+            "--port 8001)", host=host, port=port, error=exc.strerror or exc), language)
+        ) from None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         logging.getLogger("livereload").handlers.clear()

@@ -16,6 +16,7 @@ from generator import editor, redirects, schedule, search, shards
 from generator.buildtypes import Skipped
 from generator.config import SiteConfig
 from generator.content import Article
+from generator.messages import msg
 from generator.problems import Problem
 from generator.staging.output import Sink
 from generator.urls import Links, route
@@ -77,8 +78,8 @@ def editor_assets(config: SiteConfig, preview: bool) -> list[tuple[str, Path]]:
     return editor.asset_files() if config.cms is not None and not preview else []
 
 
-Check = Callable[[set[str], list[Problem]], None]
-"""check(files written so far, problems with the redirects): the last checks before the
+Check = Callable[[Sink, list[Problem]], None]
+"""check(the staged site, problems with the redirects): the last checks before the
 index is made; raises (BuildFailed) to stop the build."""
 
 
@@ -93,7 +94,7 @@ def write(sink: Sink, files: SiteFiles, check: Check | None = None,
         sink.write(file.path, file.data)
     problems = write_redirects(sink, files.aliases, Links(files.base_url), files.site_title)
     if check is not None:
-        check(sink.written, problems)
+        check(sink, problems)
     if files.searched and files.search_cache is not None:
         search.index(sink, files.search_cache, files.searched,  # type: ignore[arg-type]
                      files.jobs, live_is_last_build)
@@ -123,16 +124,17 @@ def write_redirects(sink: Sink, kept_aliases: Iterable[Alias], links: Links,
         parsed = redirects.parse_alias(alias.address)
         if isinstance(parsed, redirects.PathAlias) and parsed.file in sink.written:
             problems.append(Problem(alias.article, None, "aliases",
-                                    f"old address {alias.address} is a page of this site "
-                                    "now; it is not redirected", "an address no page uses",
-                                    "warning"))
+                                    msg("old address {address} is a page of this site now; "
+                                        "it is not redirected", address=alias.address),
+                                    msg("an address no page uses"), "warning"))
             continue
         kept.append((alias.address, alias.target))
     try:
         made = redirects.redirect_files(kept, links, site_title)
     except ValueError as exc:
-        return [*problems, Problem("content", None, "aliases", str(exc),
-                                   "each old address sent to one article")]
+        said = exc.message if isinstance(exc, redirects.AliasError) else str(exc)
+        return [*problems, Problem("content", None, "aliases", said,
+                                   msg("each old address sent to one article"))]
     for path, data in made.items():
         sink.write(path, data)
     return problems

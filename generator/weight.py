@@ -8,18 +8,19 @@ exactly what is published.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.messages import DEFAULT_LANGUAGE, msg, msg_n, say
 from generator.problems import Problem
 
 BUDGET = 30 * 1024
 """Bytes of HTML + CSS + JS an article page may weigh, uncompressed."""
-IGNORED = ("pagefind/",)
-"""Folders of generated assets that are not pages of the site."""
+IGNORED = ("pagefind/", "admin/")
+"""Folders that are not pages readers read: the search index, the web editor."""
 _RESOURCE_RELS = {"stylesheet", "preload", "modulepreload", "icon", "manifest",
                   "apple-touch-icon"}
 _CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
@@ -118,26 +119,82 @@ def budget_problems(weights: Iterable[PageWeight], budget: int = BUDGET) -> list
     problems = []
     for weight in weights:
         if weight.total > budget:
-            problems.append(Problem(weight.page, None, "weight",
-                                    f"page weighs {kb(weight.total)} before images "
-                                    f"(HTML {kb(weight.html)}, CSS {kb(weight.css)}, "
-                                    f"JS {kb(weight.js)})", f"at most {kb(budget)}", "warning"))
+            problems.append(_heavy(weight, budget))
         for address in weight.third_party:
             problems.append(Problem(weight.page, None, "third-party",
-                                    f"the page requests {address} from another host",
-                                    "only files of this site", "warning"))
+                                    msg("the page requests {address} from another host",
+                                        address=address),
+                                    msg("only files of this site"), "warning"))
     return problems
+
+
+def over_budget(files: Iterable[str], size: Callable[[str], int],
+                read: Callable[[str], bytes], budget: int = BUDGET) -> list[Problem]:
+    """Pages of a staged site (its `files`, their `size` and bytes) that weigh more than
+    `budget`: warnings, counted like any other. Only a page whose HTML together with
+    every stylesheet and script of the site could pass the budget is read, so a build
+    reads almost none of its pages."""
+    files = sorted(files)
+    assets = {file: size(file) for file in files
+              if file.endswith((".css", ".js")) and not file.startswith(IGNORED)}
+    ceiling = sum(assets.values())
+    problems = []
+    for file in files:
+        if not file.endswith(".html") or file.startswith(IGNORED):
+            continue
+        html = size(file)
+        if html + ceiling <= budget:
+            continue
+        try:
+            page = read(file)
+        except (KeyError, OSError):  # not kept to be read: weighed as if it used them all
+            weight = PageWeight(file, html, ceiling, 0)
+        else:
+            parser = _Resources()
+            parser.feed(page.decode("utf-8", errors="replace"))
+            weight = PageWeight(file, html, _total(parser.css, assets),
+                                _total(parser.js, assets))
+        if weight.total > budget:
+            problems.append(_heavy(weight, budget))
+    return problems
+
+
+def _total(hrefs: list[str], assets: dict[str, int]) -> int:
+    return sum(assets[found] for found in {_asset(href, assets) for href in hrefs} if found)
+
+
+def _asset(href: str, assets: dict[str, int]) -> str | None:
+    """The site file a root-relative href names, whatever the site's sub-path."""
+    if is_third_party(href):
+        return None
+    segments = [s for s in unquote(urlsplit(href).path).split("/") if s]
+    for start in range(len(segments)):
+        candidate = "/".join(segments[start:])
+        if candidate in assets:
+            return candidate
+    return None
+
+
+def _heavy(weight: PageWeight, budget: int) -> Problem:
+    return Problem(weight.page, None, "weight",
+                   msg("page weighs {total} before images (HTML {html}, CSS {css}, JS {js})",
+                       total=kb(weight.total), html=kb(weight.html), css=kb(weight.css),
+                       js=kb(weight.js)),
+                   msg("at most {budget}", budget=kb(budget)), "warning")
 
 
 def kb(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
 
-def report(weights: list[PageWeight], budget: int = BUDGET) -> list[str]:
-    """Lines for `berita build --verbose`: the heaviest pages and every problem."""
+def report(weights: list[PageWeight], budget: int = BUDGET,
+           language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Lines for `berita build --verbose`, in `language`: the heaviest pages and every
+    problem."""
     if not weights:
         return []
-    lines = [f"bobot halaman (HTML + CSS + JS, tanpa gambar; batas {kb(budget)}):"]
+    lines = [say(msg("page weight (HTML + CSS + JS, before images; budget {budget}):",
+                     budget=kb(budget)), language)]
     articles = [w for w in weights if w.is_article]
     heaviest = sorted(weights, key=lambda w: (-w.total, w.page))[:5]
     for weight in heaviest:
@@ -145,7 +202,12 @@ def report(weights: list[PageWeight], budget: int = BUDGET) -> list[str]:
                      f"CSS {kb(weight.css)}, JS {kb(weight.js)})")
     if articles:
         average = sum(w.total for w in articles) / len(articles)
-        lines.append(f"  berita: {len(articles)} halaman, rata-rata {kb(round(average))}, "
-                     f"terberat {kb(max(w.total for w in articles))}")
-    lines += [str(problem) for problem in budget_problems(weights, budget)]
+        lines.append("  " + say(msg_n(
+            "articles: {count} page, {average} on average, the heaviest {heaviest}",
+            "articles: {count} pages, {average} on average, the heaviest {heaviest}",
+            len(articles), average=kb(round(average)),
+            heaviest=kb(max(w.total for w in articles))), language))
+    # Pages over the budget are warnings of the build itself (over_budget), counted there.
+    lines += [problem.describe(language) for problem in budget_problems(weights, budget)
+              if problem.field != "weight"]
     return lines

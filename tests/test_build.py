@@ -157,13 +157,16 @@ def test_broken_front_matter_lists_every_problem_and_touches_nothing(make_site):
     (root / "content/b.md").write_text(article(views="-1"))
     with pytest.raises(BuildFailed) as failure:
         run_build(root)
-    lines = failure.value.format_message().splitlines()
+    said = failure.value.format_message().splitlines()  # in Indonesian, the operator's
+    assert said[-1].startswith("Build dibatalkan: 3 kesalahan ditemukan") and len(said) == 4
+    lines = failure.value.speak("en").format_message().splitlines()
     assert "content/a.md:3: date: cannot read besok as a date" in lines[0]
     assert lines[1].startswith("content/a.md:4: office: unknown office 'kpu-x'")
     assert lines[2].startswith("content/b.md:5: views: must not be negative")
     assert tree_digest(root / "public") == before
     assert {p: p.stat().st_mtime_ns for p in (root / "public").rglob("*")} == mtimes
-    assert not list(root.glob(".public*"))
+    # Nothing staged beside the output; only the lock a build holds while it runs.
+    assert [p.name for p in root.glob(".public*")] == [".public.lock"]
 
 
 def test_unchanged_files_keep_their_mtime_and_stale_files_go(make_site):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,9 @@ from click.testing import CliRunner
 
 from generator import __version__
 from generator.cli import main
-from tests.conftest import REPO, article
+from tests.conftest import BASIC_TOML, REPO, article
+
+ENGLISH_TOML = BASIC_TOML.replace("[site]\n", '[site]\nlanguage = "en"\n', 1)
 
 
 def commands(group=main, prefix=()):
@@ -55,8 +58,51 @@ def test_build_errors_exit_1_without_traceback(make_site):
     root = make_site({"content/a.md": "---\ntitle: A\n---\n"})
     result = CliRunner().invoke(main, ["build", "-s", str(root)])
     assert result.exit_code == 1
-    assert "content/a.md:1: date: required field is missing" in result.output
+    assert "content/a.md:1: date: kolom wajib belum ada" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("toml", "flags", "english"), [
+    (BASIC_TOML, [], False), (BASIC_TOML, ["--lang", "en"], True),
+    (ENGLISH_TOML, [], True), (ENGLISH_TOML, ["--lang", "id"], False),
+], ids=["default Indonesian", "--lang en", "site.language en", "--lang id over the site"])
+def test_build_and_check_speak_the_operators_language(make_site, toml, flags, english):
+    mistake = "---\ntitle: A\noffice: kpu-kabupaten-blora\n---\nIsi.\n"  # no date
+    root = make_site({"content/a.md": mistake}, toml=toml)
+    built = CliRunner().invoke(main, ["build", "-s", str(root), *flags])
+    checked = CliRunner().invoke(main, ["check", "-s", str(root), *flags])
+    assert built.exit_code == 1 and checked.exit_code == 1
+    assert "Traceback" not in built.output + checked.output
+    if english:
+        assert "content/a.md:1: date: required field is missing" in built.output
+        assert "Build stopped: 1 error found; the site published before is unchanged." \
+            in built.output
+        assert "content/a.md:1: date: required field is missing" in checked.output
+        assert checked.output.rstrip().endswith("1 error, 0 warnings.")
+        assert "kolom wajib" not in built.output + checked.output
+    else:
+        assert "content/a.md:1: date: kolom wajib belum ada" in built.output
+        assert "Build dibatalkan: 1 kesalahan ditemukan; hasil terbitan sebelumnya tidak " \
+            "diubah." in built.output
+        assert "content/a.md:1: date: kolom wajib belum ada" in checked.output
+        assert checked.output.rstrip().endswith("1 kesalahan, 0 peringatan.")
+        assert "required field" not in built.output + checked.output
+
+
+def test_the_build_summary_speaks_the_operators_language(make_site, tmp_path):
+    root = make_site({"content/a.md": article(), "content/b.md": article("Draf", draft="true")})
+    out = ["-o", str(tmp_path / "out")]
+    english = CliRunner().invoke(main, ["build", "-s", str(root), *out, "--lang", "en"])
+    assert english.exit_code == 0, english.output
+    assert "skipped: content/b.md: " in english.output
+    assert "(use --drafts or --future to publish them too)" in english.output
+    assert re.search(r"^1 article, \d+ pages written \(\d+ changed\), 1 skipped, 0 warnings, "
+                     r"\d+\.\d\d seconds -> ", english.output, re.M), english.output
+    indonesian = CliRunner().invoke(main, ["build", "-s", str(root), *out])
+    assert "dilewati: content/b.md: draf (draft: true)" in indonesian.output
+    assert "(gunakan --drafts atau --future untuk ikut menerbitkannya)" in indonesian.output
+    assert re.search(r"^1 berita, \d+ halaman ditulis \(\d+ berubah\), 1 dilewati, "
+                     r"0 peringatan, \d+\.\d\d detik -> ", indonesian.output, re.M)
 
 
 def test_usage_errors_exit_2():

@@ -60,8 +60,8 @@ def test_offices_are_checked(tmp_path):
     _, problems = load_text(tmp_path, text)
     messages = " | ".join(str(p) for p in problems)
     assert "offices.parent" in messages and "kpu-nowhere" in messages
-    assert "not a clean slug" in messages
-    assert "unknown time zone" in messages
+    assert "slug (alamat) tidak sesuai aturan: 'Bad Slug'" in messages
+    assert "zona waktu 'Asia/Bali' tidak dikenal" in messages
 
 
 def test_missing_site_toml(tmp_path):
@@ -96,3 +96,23 @@ def test_cms_mistakes_are_named_with_their_lines(tmp_path):
     _, problems = load_text(tmp_path, BASIC_TOML + '\n[cms]\nbackend = "github"\n')
     assert [p.field for p in problems] == ["cms.repo"]
     assert "needs the site's repository" in problems[0].message
+
+
+def test_extra_fields_are_a_list_of_texts(tmp_path):
+    text = BASIC_TOML.replace("per_page = 10",
+                              'per_page = 10\nextra_fields = ["tagline", "draf_lama"]')
+    loaded, problems = load_text(tmp_path, text)
+    assert problems == []
+    assert loaded.site.extra_fields == ("tagline", "draf_lama")
+    loaded, problems = load_text(tmp_path, BASIC_TOML)
+    assert problems == [] and loaded.site.extra_fields == ()
+
+
+def test_extra_fields_of_a_wrong_type_are_named_with_their_line(tmp_path):
+    for value in ('"tagline"', '["tagline", 3]', "true"):
+        text = BASIC_TOML.replace("per_page = 10", f"per_page = 10\nextra_fields = {value}")
+        loaded, problems = load_text(tmp_path, text)
+        assert loaded is None
+        assert [(p.field, p.line) for p in problems] == [("site.extra_fields", 5)]
+        assert "wrong type" in problems[0].message
+        assert problems[0].expected == 'a list of texts, e.g. ["tagline", "draf_lama"]'

@@ -162,3 +162,188 @@ def test_quick_construct_builds_what_construct_document_does(text: str) -> None:
         # the same objects shared (an alias), as pickling keeps sharing
         assert [[a is b for b in quick.values()] for a in quick.values()] == \
             [[a is b for b in expected.values()] for a in expected.values()]
+
+
+# --- What an operator types that is not what they meant: said, never silent.
+
+def _typos(key: str) -> dict[str, str]:
+    """One deletion, one substitution, one swap of neighbours and a change of case."""
+    middle = len(key) // 2
+    swap = next(i for i in range(middle - 1, -1, -1) if key[i] != key[i + 1])
+    other = "x" if key[middle] != "x" else "q"
+    return {
+        "deletion": key[:middle] + key[middle + 1:],
+        "substitution": key[:middle] + other + key[middle + 1:],
+        "transposition": key[:swap] + key[swap + 1] + key[swap] + key[swap + 2:],
+        "case": key.capitalize() if key != key.capitalize() else key.upper(),
+    }
+
+
+_KEY_TYPOS = [(key, kind, typo) for key in sorted(content.KNOWN_FIELDS)
+              for kind, typo in _typos(key).items()]
+
+
+def unknown_key_warnings(problems):
+    return [p for p in problems if "unknown key" in p.message]
+
+
+@pytest.mark.parametrize(("key", "kind", "typo"), _KEY_TYPOS,
+                         ids=[f"{key}-{kind}" for key, kind, _ in _KEY_TYPOS])
+def test_a_misspelt_key_is_a_warning_naming_the_key_meant(site_config, key, kind, typo):
+    assert typo not in content.KNOWN_FIELDS
+    loaded, problems = parse(article(**{typo: "x"}), site_config)
+    warned = unknown_key_warnings(problems)
+    assert [(p.field, p.line, p.severity) for p in warned] == [(typo, 5, "warning")]
+    assert warned[0].message == f"unknown key `{typo}`; did you mean `{key}`?"
+    assert str(warned[0]) == (f"peringatan: content/a.md:5: {typo}: kunci `{typo}` tidak "
+                              f"dikenal; maksud Anda `{key}`? (yang diharapkan `{key}`, atau "
+                              f"`{typo}` dicantumkan di extra_fields pada tabel [site] di "
+                              "site.toml bila templat situs memakainya)")
+    assert loaded.extra == {typo: "x"}  # still kept for templates, as before
+
+
+@pytest.mark.parametrize(("word", "meant"), [
+    ("draf", "draft"), ("tag", "tags"), ("tanggal", "date"), ("kantor", "office"),
+    ("judul", "title"), ("ringkasan", "summary"), ("penulis", "author"),
+    ("gambar", "image"), ("foto", "image"), ("sumber", "source"),
+    ("Judul", "title"), ("Tanggal", "date"), ("tangal", "date"),
+])
+def test_an_indonesian_word_for_a_key_is_a_warning(site_config, word, meant):
+    _, problems = parse(article(**{word: "x"}), site_config)
+    assert [p.message for p in unknown_key_warnings(problems)] == \
+        [f"unknown key `{word}`; did you mean `{meant}`?"]
+
+
+@pytest.mark.parametrize(("key", "meant"), [
+    ("image-caption", "image_caption"), ("Image Caption", "image_caption"),
+    ("SOURCE_URL", "source_url"), ("source-url", "source_url"), ("imagecaption", "image_caption"),
+])
+def test_case_and_separators_of_a_key_are_named(site_config, key, meant):
+    _, problems = parse(article(**{key: "x"}), site_config)
+    assert [p.message for p in unknown_key_warnings(problems)] == \
+        [f"unknown key `{key}`; did you mean `{meant}`?"]
+
+
+@pytest.mark.parametrize("key", ["tagline", "extra_key", "layout", "id", "nama", "seri"])
+def test_a_key_close_to_no_known_key_is_kept_quietly(site_config, key):
+    loaded, problems = parse(article(**{key: "x"}), site_config)
+    assert problems == []
+    assert loaded.extra == {key: "x"}
+
+
+def test_the_reported_mistakes_each_warn(site_config):
+    """The exact lines operators wrote, each once quietly wrong."""
+    loaded, problems = parse(article(draf="true"), site_config)
+    assert loaded.draft is False and loaded.extra["draf"] is True
+    assert "did you mean `draft`?" in unknown_key_warnings(problems)[0].message
+
+    loaded, problems = parse(article(tag="[Pemilu 2024, Sosialisasi]"), site_config)
+    assert loaded.tags == ()
+    assert "did you mean `tags`?" in unknown_key_warnings(problems)[0].message
+
+    loaded, problems = parse(article(tags="Pemilu 2024, Sosialisasi"), site_config)
+    assert [t.name for t in loaded.tags] == ["Pemilu 2024", "Sosialisasi"]
+    assert [(p.field, p.line, p.severity) for p in problems] == [("tags", 5, "warning")]
+    assert problems[0].message == (
+        "tags written as one text with commas; read as 2 tags: Pemilu 2024, Sosialisasi; "
+        "write them as a list: [Pemilu 2024, Sosialisasi]")
+
+    loaded, problems = parse(article(title='Tab dan "kutip" #1 pilihan'), site_config)
+    assert loaded.title == 'Tab dan "kutip"'  # what YAML makes of it
+    assert [(p.field, p.line, p.severity) for p in problems] == [("title", 2, "warning")]
+    assert "the text after # was read as a comment and dropped (`#1 pilihan`)" in \
+        problems[0].message
+    assert "quote the value" in problems[0].message
+    assert "title: 'Tab dan \"kutip\" #1 pilihan'" in problems[0].expected
+
+
+def test_tags_split_at_commas_keep_their_spelling_and_drop_empty_parts(site_config):
+    loaded, problems = parse(article(tags="'Pilkada  2024, , PPK,'"), site_config)
+    assert [t.name for t in loaded.tags] == ["Pilkada 2024", "PPK"]
+    assert "read as 2 tags: Pilkada 2024, PPK;" in problems[0].message
+    loaded, problems = parse(article(tags="Sosialisasi,"), site_config)
+    assert [t.name for t in loaded.tags] == ["Sosialisasi"]
+    assert "read as 1 tag: Sosialisasi;" in problems[0].message
+    # A list is never split: a tag may hold a comma when it is written as a list.
+    loaded, problems = parse(article(tags='["Jakarta, Indonesia"]'), site_config)
+    assert [t.name for t in loaded.tags] == ["Jakarta, Indonesia"] and problems == []
+
+
+@pytest.mark.parametrize(("line", "dropped"), [
+    ("views: 12 # dilihat", "# dilihat"),
+    ("summary: Rapat pleno #2 tahun ini", "#2 tahun ini"),
+    ("author: #operator", "#operator"),
+])
+def test_a_value_cut_by_a_comment_is_a_warning_on_its_line(site_config, line, dropped):
+    key = line.split(":")[0]
+    text = article().replace("---\nIsi", line + "\n---\nIsi")
+    _, problems = parse(text, site_config)
+    cut = [p for p in problems if "comment" in p.message]
+    assert [(p.field, p.line, p.severity) for p in cut] == [(key, 5, "warning")]
+    assert f"(`{dropped}`)" in cut[0].message
+
+
+@pytest.mark.parametrize("line", [
+    "title: 'Tab dan \"kutip\" #1 pilihan'", 'title: "Nomor #1" # catatan',
+    "source_url: https://kpu.example/berita#bagian", "title: Nomor#1",
+    "summary: |\n  Baris # satu\n  dua", "tags: [Pemilu 2024] # daftar",
+])
+def test_quoted_values_block_text_and_hashes_inside_words_are_kept(site_config, line):
+    text = "---\ndate: 2024-09-06\noffice: kpu-kabupaten-blora\n" + \
+        ("title: Judul\n" if not line.startswith("title") else "") + line + "\n---\nIsi\n"
+    loaded, problems = parse(text, site_config)
+    assert problems == [], problems
+    assert "#" in loaded.title + loaded.summary + loaded.source_url or "tags" in line
+
+
+def test_declared_extra_fields_raise_nothing(make_site):
+    toml = BASIC_TOML.replace("per_page = 10",
+                              'per_page = 10\nextra_fields = ["tagline", "draf_lama", "draf"]')
+    loaded_config, problems = config.load(make_site({}, toml=toml))
+    assert problems == [] and loaded_config.site.extra_fields == ("tagline", "draf_lama", "draf")
+    loaded, problems = parse(article(tagline="x", draf_lama="true", draf="ya"), loaded_config)
+    assert problems == []
+    assert loaded.extra == {"tagline": "x", "draf_lama": True, "draf": "ya"}
+    # A typo of a declared field is named too.
+    _, problems = parse(article(taglin="x"), loaded_config)
+    assert [p.message for p in problems] == ["unknown key `taglin`; did you mean `tagline`?"]
+
+
+_STRICT_CASES = {
+    "draf": ("draf: true", 5, "draf"),
+    "tag": ("tag: [Pemilu 2024]", 5, "tag"),
+    "comma-tags": ("tags: Pemilu 2024, Sosialisasi", 5, "tags"),
+    "comment": ('title: Tab dan "kutip" #1 pilihan', 2, "title"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_STRICT_CASES))
+def test_check_strict_fails_on_each_mistake(make_site, case):
+    from click.testing import CliRunner
+
+    from generator import check
+    from generator.cli import main
+
+    line, number, field = _STRICT_CASES[case]
+    text = article()
+    text = text.replace("title: Berita Uji", line) if line.startswith("title") else \
+        text.replace("---\nIsi", line + "\n---\nIsi")
+    root = make_site({"content/a.md": text})
+    runner = CliRunner()
+    relaxed = runner.invoke(main, ["check", "-s", str(root)])
+    assert relaxed.exit_code == check.EXIT_CLEAN, relaxed.output
+    strict = runner.invoke(main, ["check", "-s", str(root), "--strict"])
+    assert strict.exit_code == check.EXIT_STRICT_WARNINGS, strict.output
+    assert f"content/a.md:{number}: {field}: " in strict.output
+    assert not (root / "public").exists()
+
+
+def test_declaring_a_field_takes_effect_on_the_next_cached_build(make_site):
+    from tests.conftest import run_build
+
+    root = make_site({"content/a.md": article(draf="lama")})
+    assert [p.message for p in run_build(root).warnings if "unknown key" in p.message] == \
+        ["unknown key `draf`; did you mean `draft`?"]
+    toml = BASIC_TOML.replace("per_page = 10", 'per_page = 10\nextra_fields = ["draf"]')
+    (root / "site.toml").write_text(toml, encoding="utf-8")
+    assert [p for p in run_build(root).warnings if "unknown key" in p.message] == []

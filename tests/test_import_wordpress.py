@@ -239,8 +239,11 @@ def test_which_posts_arrive_and_why_others_do_not(export, tmp_path):
                      f"{OFFICE}/2024/rapat-koordinasi-persiapan-pilkada.md",
                      f"{OFFICE}/2030/penetapan-calon.md"]
     text = format_report(report)
-    assert text.splitlines()[0].startswith("imported 4 posts (1 scheduled, 0 drafts)")
-    assert "post 17 'Rahasia': password-protected" in text
+    assert text.splitlines()[0] == "4 tulisan diimpor (1 terjadwal, 0 draf), 0 gambar disalin"
+    assert "tulisan 17 'Rahasia': dilindungi kata sandi" in text
+    english = format_report(report, "en")
+    assert english.splitlines()[0] == "imported 4 posts (1 scheduled, 0 drafts), copied 0 images"
+    assert "post 17 'Rahasia': password-protected" in english
 
 
 def test_without_uploads_images_stay_links(export, tmp_path):

@@ -26,7 +26,7 @@ def imported_site(make_site, tmp_path: Path) -> Path:
     result = CliRunner().invoke(main, ["import", "wordpress", str(export), "-s", str(root),
                                        "--office", "kpu-kabupaten-blora"])
     assert result.exit_code == 0, result.output
-    assert "imported" in result.output
+    assert result.output.startswith("4 tulisan diimpor (1 terjadwal, 0 draf), 0 gambar disalin")
     return root
 
 
@@ -65,13 +65,17 @@ def test_import_refuses_to_overwrite_and_reports_a_broken_export(make_site, tmp_
     again = CliRunner().invoke(main, ["import", "wordpress", str(export), "-s", str(root),
                                       "--office", "kpu-kabupaten-blora"])
     assert again.exit_code == 0
-    assert "exists" in again.output
+    assert "sudah ada (--force akan menimpanya)" in again.output
     broken = tmp_path / "broken.xml"
     broken.write_text("<rss>\n<channel>\n<item>\n</rss>\n")
     failed = CliRunner().invoke(main, ["import", "wordpress", str(broken), "-s", str(root),
                                        "--office", "kpu-kabupaten-blora"])
     assert failed.exit_code == 1
-    assert "broken.xml:4" in failed.output
+    assert f"tidak dapat mengimpor: {broken}:4: XML rusak di kolom" in failed.output
+    english = CliRunner().invoke(main, ["import", "wordpress", str(broken), "-s", str(root),
+                                        "--office", "kpu-kabupaten-blora", "--lang", "en"])
+    assert english.exit_code == 1
+    assert f"cannot import: {broken}:4: malformed XML at column" in english.output
 
 
 def test_an_alias_that_is_a_real_page_keeps_the_page(make_site):
@@ -109,4 +113,5 @@ def test_views_import_adds_log_counts_and_changes_only_the_views_line(make_site,
     assert done.exit_code == 0, done.output
     after = (root / "content/rapat.md").read_text()
     assert after == text.replace("views: 10", "views: 13")
-    assert "1 from bots skipped" in done.output and "1 malformed" in done.output
+    assert "1 dari bot dilewati" in done.output
+    assert "1 baris yang formatnya tidak dikenali dilewati" in done.output

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from generator import new
 from generator.cli import main
+from generator.messages import say
 from tests.conftest import NOW, article, run_build
 
 ONE_OFFICE = """\
@@ -50,7 +51,8 @@ def test_new_article_builds_as_a_draft(make_site) -> None:
 
     # A plain build leaves the draft out; removing draft: true publishes it.
     built = run_build(root, now=None)
-    assert built.articles == 0 and [s.reason for s in built.skipped] == ["draf (draft: true)"]
+    assert built.articles == 0 and [say(s.reason) for s in built.skipped] == \
+        ["draf (draft: true)"]
     files[0].write_text(files[0].read_text(encoding="utf-8").replace("draft: true\n", ""),
                         encoding="utf-8")
     built = run_build(root, now=None)
@@ -111,7 +113,7 @@ def test_refuses_to_overwrite(make_site) -> None:
     again = invoke("-s", str(root), "Judul Lain", "--slug", "alamat-tetap",
                    "--date", "2024-01-02")
     assert again.exit_code == 1
-    assert "exists already" in again.output
+    assert "berita dengan alamat 'alamat-tetap' sudah ada" in again.output
     assert path.read_bytes() == before
 
 

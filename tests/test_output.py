@@ -104,9 +104,9 @@ def test_failed_builds_leave_the_published_output_byte_identical(copy_site) -> N
     with pytest.raises(BuildFailed):
         run_build(root)
     assert tree_digest(public) == before
-    # Nothing but the build cache (not output) may be left beside the site.
+    # Nothing but the build cache and the build's lock (no output) is left beside it.
     assert [p.name for p in root.iterdir() if p.name.startswith(".")
-            and p.name not in (".berita-cache", ".public" + SPARE_SUFFIX)] == []
+            and p.name not in (".berita-cache", ".public" + SPARE_SUFFIX, ".public.lock")] == []
 
 
 def _big_site(root: Path, count: int) -> None:

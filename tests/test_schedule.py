@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from generator import schedule
 from generator.cli import main
+from generator.messages import say
 from tests.conftest import article, run_build, soup
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -33,9 +34,10 @@ def test_drafts_and_future_articles_are_left_out_and_listed(make_site) -> None:
     })
     result = run_build(root)
     assert result.articles == 1
-    reasons = {s.path: s.reason for s in result.skipped}
+    reasons = {s.path: say(s.reason) for s in result.skipped}  # as the operator reads them
     assert reasons["content/draft.md"] == "draf (draft: true)"
     assert reasons["content/later.md"] == "terjadwal, terbit Selasa, 24 November 2026 08.00 WITA"
+    assert result.skipped[0].reason == "draft (draft: true)"  # the English it is written in
     assert not (root / "public/berita/draf-rapat").exists()
     assert not (root / "public/berita/embargo-pleno").exists()
     home = soup(root / "public/index.html")
@@ -127,7 +129,8 @@ def test_build_reports_progress_of_each_stage(make_site) -> None:
 
     result = build.run(root, root / "public", build.BuildOptions(), progress=progress)
     # Reading covers parsing and Markdown (drafts too: one pass per file).
-    assert seen == {"Membaca berita": 3, "Menulis halaman": result.pages}
+    assert {say(label): count for label, count in seen.items()} == {
+        "Membaca berita": 3, "Menulis halaman": result.pages}
 
 
 def recipe_check_script() -> str:

@@ -308,13 +308,41 @@ def test_a_failed_rebuild_keeps_the_last_complete_build(make_site, tmp_path: Pat
     assert preview.respond("/static/style.css").status == 200
     answer = preview.respond("/")
     assert answer.status == 500
-    assert b"content/a.md:3: YAML syntax error" in answer.body
+    assert b"content/a.md:3: kesalahan penulisan YAML" in answer.body
     assert preview.respond("/berita/pertama/").status == 500  # every page
     (root / "content/a.md").write_text(article("Kedua"), encoding="utf-8")
     assert preview.rebuild() is not None
     assert preview.respond("/berita/pertama").status == 404
     assert preview.respond("/berita/kedua").location == "/berita/kedua/"
     assert b"Kedua" in preview.respond("/berita/kedua/").body
+
+
+def test_the_error_page_and_terminal_speak_the_operators_language(
+        make_site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"content/a.md": "---\ntitle: [\n---\n"})
+    said = {}
+    for language in ("id", "en"):
+        preview = serve.Preview(root, tmp_path / language / "site",
+                                build.BuildOptions(preview=True, drafts=True, future=True),
+                                language=language)
+        assert preview.rebuild() is None
+        capsys.readouterr()
+        serve.report(preview, None)
+        said[language] = (BeautifulSoup(preview.respond("/").body, "html.parser"),
+                          capsys.readouterr().err)
+    page, terminal = said["id"]
+    assert page.html["lang"] == "id" and page.h1.get_text() == "Ada kesalahan di berita Anda"
+    assert "1 masalah" in page.get_text() and "Build dibatalkan" in page.get_text()
+    assert "content/a.md:3: kesalahan penulisan YAML" in page.select_one("ol.problems").text
+    assert "Ada kesalahan di berita Anda: Build dibatalkan" in terminal
+    assert "pratinjau akan pulih sendiri" in terminal
+    page, terminal = said["en"]
+    assert page.html["lang"] == "en"
+    assert page.h1.get_text() == "There is a mistake in your news"
+    assert "1 problem" in page.get_text() and "Build stopped" in page.get_text()
+    assert "content/a.md:3: YAML syntax error" in page.select_one("ol.problems").text
+    assert "There is a mistake in your news: Build stopped" in terminal
+    assert "the preview will recover by itself" in terminal
 
 
 def test_serve_without_site_toml_fails_with_exit_1(tmp_path: Path) -> None:
@@ -324,7 +352,26 @@ def test_serve_without_site_toml_fails_with_exit_1(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(main, ["serve", "-s", str(tmp_path), "--port", "1"])
     assert result.exit_code == 1
-    assert "site.toml not found" in result.output
+    assert "site.toml tidak ditemukan" in result.output
+    assert "Pratinjau tidak dimulai." in result.output
+    english = CliRunner().invoke(main, ["serve", "-s", str(tmp_path), "--port", "1",
+                                        "--lang", "en"])
+    assert english.exit_code == 1
+    assert "site.toml not found" in english.output
+    assert "The preview was not started." in english.output
+
+
+def test_serve_previews_in_the_operators_language(make_site, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    asked = []
+    monkeypatch.setattr(serve, "run", lambda *args, language, **kwargs: asked.append(language))
+    root = make_site({})
+    assert CliRunner().invoke(main, ["serve", "-s", str(root)]).exit_code == 0
+    assert CliRunner().invoke(main, ["serve", "-s", str(root), "--lang", "en"]).exit_code == 0
+    assert asked == ["id", "en"]
 
 
 def test_serve_help() -> None:

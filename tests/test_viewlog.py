@@ -4,6 +4,7 @@ without disturbing anything else in the file."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import stat
 from datetime import datetime, timedelta, timezone
@@ -11,14 +12,28 @@ from pathlib import Path
 
 import frontmatter
 import pytest
+from click.testing import CliRunner
 
+from generator import viewlog
+from generator.cli import main
 from generator.viewlog import (
+    DETAIL_SECONDS,
+    EDGE_SECONDS,
+    STATE_FILE,
+    Ledger,
+    LedgerError,
     apply_views,
     count_views,
+    import_views,
     is_bot,
+    ledger_json,
+    load_ledger,
+    log_stream,
     normalize_path,
     plan_views,
+    save_ledger,
 )
+from tests.conftest import article
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2024, 9, 6, 10, 0, tzinfo=WIB)
@@ -280,3 +295,336 @@ def test_refuses_what_it_cannot_update_safely(tmp_path, text):
     with pytest.raises(ValueError):
         apply_views(file, 1, dry_run=False)
     assert file.read_bytes() == text.encode()
+
+
+# -- importing again: the ledger (views-imported.json) -------------------------------
+
+DAY = 24 * 60  # minutes
+
+
+def visits(first: int, count: int, start: float, target: str = "/berita/rapat/",
+           step: float = 1) -> str:
+    """`count` different visitors reading `target`, one every `step` minutes from `start`."""
+    return "".join(hit(f"10.2.{(first + i) // 250}.{(first + i) % 250}", start + i * step,
+                       target) for i in range(count))
+
+
+def rotate(folder: Path) -> None:
+    """What a daily logrotate with delaycompress does to folder/access.log and its elders."""
+    for n in sorted((int(p.name.split(".")[2]) for p in folder.glob("access.log.*.gz")),
+                    reverse=True):
+        (folder / f"access.log.{n}.gz").rename(folder / f"access.log.{n + 1}.gz")
+    one = folder / "access.log.1"
+    if one.exists():
+        (folder / "access.log.2.gz").write_bytes(gzip.compress(one.read_bytes()))
+        one.unlink()
+    (folder / "access.log").rename(one)
+
+
+def append(log: Path, text: str) -> None:
+    with log.open("a", encoding="utf-8") as out:
+        out.write(text)
+
+
+@pytest.mark.parametrize(("name", "stream"), [
+    ("access.log", "access.log"),
+    ("access.log.1", "access.log"),
+    ("access.log.2.gz", "access.log"),
+    ("access.log-20240906.gz", "access.log"),
+    ("other.log", "other.log"),
+    ("kpu-blora.access.log.14.gz", "kpu-blora.access.log"),
+])
+def test_rotated_logs_are_one_stream(name, stream):
+    assert log_stream(Path("/var/log/nginx") / name) == stream
+
+
+def test_the_same_logs_again_count_nothing(logs):
+    first = count_views(logs)
+    again = count_views(logs, ledger=first.ledger)
+    assert again.counts == {} and again.repeats == 0
+    assert again.already_counted == first.lines_read - first.malformed  # every dated line
+    assert again.bots_skipped == again.not_get == again.not_ok == again.not_pages == 0
+    assert again.malformed == first.malformed  # they carry no time: reported every time
+    assert ledger_json(again.ledger) == ledger_json(first.ledger)
+
+
+def test_a_growing_log_counts_only_its_new_lines(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(visits(0, 5, 0), encoding="utf-8")
+    first = count_views([log])
+    # Two more requests in the very second the import read last, and one after it.
+    append(log, visits(5, 2, 4, step=0) + visits(7, 1, 6))
+    second = count_views([log], ledger=first.ledger)
+    assert second.counts == {"/berita/rapat/": 3}
+    assert second.already_counted == 5
+    assert count_views([log], ledger=second.ledger).counts == {}
+
+
+def test_an_older_log_imported_after_a_newer_one_still_counts(tmp_path):
+    older, newer = tmp_path / "access.log.1", tmp_path / "access.log"
+    older.write_text(visits(0, 4, -DAY), encoding="utf-8")
+    newer.write_text(visits(10, 3, 0), encoding="utf-8")
+    first = count_views([newer])
+    second = count_views([older], ledger=first.ledger)
+    assert second.counts == {"/berita/rapat/": 4} and second.already_counted == 0
+    third = count_views([older, newer], ledger=second.ledger)
+    assert third.counts == {} and third.already_counted == 7
+
+
+@pytest.mark.parametrize("order", ["morning first", "noon first", "together"])
+def test_overlapping_logs_count_each_request_once(tmp_path, order):
+    """Copies of one log fetched at different times, into different folders."""
+    lines = [hit(f"10.4.0.{i}", i * 7) for i in range(30)]  # 10:00 to 13:23
+    (tmp_path / "pagi").mkdir()
+    (tmp_path / "siang").mkdir()
+    morning, noon = tmp_path / "pagi/access.log", tmp_path / "siang/access.log"
+    morning.write_text("".join(lines[:20]), encoding="utf-8")
+    noon.write_text("".join(lines[10:]), encoding="utf-8")
+    if order == "together":
+        runs = [[morning, noon, morning]]
+    else:
+        runs = [[morning], [noon]] if order == "morning first" else [[noon], [morning]]
+    ledger, total = Ledger(), 0
+    for run in [*runs, *runs]:
+        counts = count_views(run, ledger=ledger)
+        ledger, total = counts.ledger, total + counts.total
+    assert total == 30
+
+
+def test_lines_out_of_time_order_count_once(tmp_path):
+    # Apache stamps a request with when it began: a slow one is written after quicker ones.
+    log = tmp_path / "access.log"
+    minutes = [0, 2, 1, 6, 3, 12, 11, 20, 19.5, 17]
+    log.write_text("".join(hit(f"10.5.0.{i}", m) for i, m in enumerate(minutes)),
+                   encoding="utf-8")
+    first = count_views([log])
+    assert first.total == 10
+    assert count_views([log], ledger=first.ledger).total == 0
+    edge = EDGE_SECONDS / 60
+    append(log, hit("10.5.1.1", 20 - edge + 0.5)  # began before the last line read
+           + hit("10.5.1.2", 20) + hit("10.5.1.3", 25))
+    second = count_views([log], ledger=first.ledger)
+    assert second.total == 3 and second.already_counted == 10
+    assert count_views([log], ledger=second.ledger).total == 0
+    # Later still than EDGE_SECONDS it is taken as read: the only loss, and only for a
+    # request that was under way for that long when the import ran.
+    append(log, hit("10.5.1.4", 25 - edge - 1))
+    assert count_views([log], ledger=second.ledger).already_counted == 14
+
+
+def test_a_reload_just_after_an_import_stays_a_repeat(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(hit("10.6.0.1", 0) + hit("10.6.0.2", 20), encoding="utf-8")
+    first = count_views([log])
+    append(log, hit("10.6.0.1", 25) + hit("10.6.0.1", 31))
+    second = count_views([log], ledger=first.ledger)
+    assert (second.total, second.repeats) == (1, 1)  # 25 reloads 0; 31 is a new view
+    assert first.total + second.total == count_views([log]).total
+
+
+def test_two_servers_logs_interleave_as_two_streams(tmp_path):
+    web1, web2 = tmp_path / "web1-access.log", tmp_path / "web2-access.log"
+    web1.write_text(visits(0, 10, 0, step=2), encoding="utf-8")
+    web2.write_text(visits(100, 10, 1, step=2), encoding="utf-8")
+    first = count_views([web1])
+    second = count_views([web2], ledger=first.ledger)
+    assert (first.total, second.total) == (10, 10)
+    assert sorted(second.ledger.streams) == ["web1-access.log", "web2-access.log"]
+    assert count_views([web2, web1], ledger=second.ledger).total == 0
+
+
+def test_old_stretches_fold_into_counted_until(tmp_path):
+    old, new = tmp_path / "access.log.9", tmp_path / "access.log"
+    old.write_text(visits(0, 3, -40 * DAY), encoding="utf-8")
+    new.write_text(visits(10, 3, 0), encoding="utf-8")
+    ledger = count_views([old, new]).ledger
+    stream = ledger.streams["access.log"]
+    assert len(stream.spans) == 1 and stream.spans[0].last - stream.counted_until > DETAIL_SECONDS
+    assert count_views([new, old], ledger=ledger).already_counted == 6
+
+
+def test_the_ledger_is_deterministic_and_holds_no_addresses(logs, tmp_path):
+    ledger = count_views(logs).ledger
+    assert ledger_json(count_views(list(reversed(logs))).ledger) == ledger_json(ledger)
+    state = tmp_path / STATE_FILE
+    assert save_ledger(state, ledger) is True
+    assert save_ledger(state, count_views(logs[::-1]).ledger) is False  # the same: kept
+    text = state.read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1,
+                              sort_keys=True) + "\n"
+    assert ledger_json(load_ledger(state)) == text
+    assert "10.0.0.1" not in text and "Mozilla" not in text
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert load_ledger(tmp_path / "tidak-ada.json") == Ledger()
+
+
+def test_a_corrupt_ledger_is_refused_and_left_alone(tmp_path):
+    state = tmp_path / STATE_FILE
+    state.write_text('{"version": 1, "streams": {"access.log": {"spans": [{"first": 3}]}}}',
+                     encoding="utf-8")
+    log = tmp_path / "access.log"
+    log.write_text(hit("10.7.0.1", 0, "/berita/a/"), encoding="utf-8")
+    with pytest.raises(LedgerError, match=r"views-imported\.json: streams\.access\.log\."
+                                          r"spans\[0\]\.first: 3 is not a time"):
+        import_views({"berita/a/": tmp_path / "a.md"}, [log], state)
+    assert state.read_text(encoding="utf-8").startswith('{"version": 1,')
+
+
+def test_an_article_that_cannot_be_updated_stops_the_import_first(tmp_path):
+    good, bad = tmp_path / "a.md", tmp_path / "b.md"
+    good.write_text(LF_ARTICLE, encoding="utf-8")
+    bad.write_text(LF_ARTICLE.replace("views: 12", "views: 1.234"), encoding="utf-8")
+    log = tmp_path / "access.log"
+    log.write_text(hit("10.7.0.1", 0, "/berita/a/") + hit("10.7.0.1", 0, "/berita/b/"),
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="not a whole number"):
+        import_views({"berita/a/": good, "berita/b/": bad}, [log], tmp_path / STATE_FILE)
+    assert good.read_text(encoding="utf-8") == LF_ARTICLE
+    assert not (tmp_path / STATE_FILE).exists()
+
+
+def test_a_failed_write_puts_the_articles_back(tmp_path, monkeypatch):
+    files = {f"berita/{n}/": tmp_path / f"{n}.md" for n in "ab"}
+    for file in files.values():
+        file.write_text(LF_ARTICLE, encoding="utf-8")
+    log = tmp_path / "access.log"
+    log.write_text(hit("10.7.0.1", 0, "/berita/a/") + hit("10.7.0.1", 0, "/berita/b/"),
+                   encoding="utf-8")
+
+    def disk_full(path: Path, ledger: Ledger) -> bool:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(viewlog, "save_ledger", disk_full)
+    with pytest.raises(OSError):
+        import_views(files, [log], tmp_path / STATE_FILE)
+    assert all(f.read_text(encoding="utf-8") == LF_ARTICLE for f in files.values())
+
+
+# -- `berita views import`, as an operator runs it ------------------------------------
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    return make_site({"content/rapat.md": article(title="Rapat", views="1234573"),
+                      "content/pemilu.md": article(title="Pemilu")})
+
+
+def import_logs(root: Path, *logs: Path, dry_run: bool = False) -> str:
+    result = CliRunner().invoke(main, ["views", "import", *map(str, logs), "-s", str(root),
+                                       *(["--dry-run"] if dry_run else [])])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def views_of(root: Path, name: str) -> int:
+    return read_meta(root / "content" / f"{name}.md").get("views", 0)
+
+
+def snapshot(root: Path) -> dict:
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+
+
+def test_cli_the_same_log_twice_counts_once(site, tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(visits(0, 6, 0) + visits(10, 2, 3, "/berita/pemilu/")
+                   + hit("10.9.9.9", 1, agent="Googlebot/2.1"), encoding="utf-8")
+    out = import_logs(site, log)
+    assert "content/rapat.md: views 1234573 -> 1234579 (+6)" in out
+    assert f"{STATE_FILE} diperbarui: commit berkas ini bersama berita-beritanya" in out
+    state = (site / STATE_FILE).read_bytes()
+    again = import_logs(site, log)
+    assert (views_of(site, "rapat"), views_of(site, "pemilu")) == (1234579, 2)
+    assert ("0 tayangan halaman dihitung, 9 baris dilewati karena sudah dihitung oleh impor "
+            "sebelumnya") in again
+    assert "; 0 berita diubah" in again and "diperbarui" not in again
+    assert (site / STATE_FILE).read_bytes() == state
+
+
+@pytest.mark.parametrize("order", ["access.log.1 first", "access.log.2.gz first"])
+def test_cli_rotated_logs_count_each_request_once(site, tmp_path, order):
+    nginx = tmp_path / "nginx"
+    nginx.mkdir()
+    current = nginx / "access.log"
+    current.write_text(visits(0, 5, 0), encoding="utf-8")  # Friday 10:00-10:04
+    import_logs(site, current)
+    # Written after that import: a visitor, one stamped before the last line read (Apache
+    # stamps a request when it began) and a reload that stays one view.
+    append(current, hit("10.3.0.1", 30) + hit("10.3.0.2", 3.5) + hit("10.2.0.0", 10))
+    rotate(nginx)
+    current.write_text(visits(20, 4, DAY, "/berita/pemilu/"), encoding="utf-8")  # Saturday
+    rotate(nginx)
+    current.write_text(visits(40, 2, 2 * DAY), encoding="utf-8")  # Sunday
+    rotated = [nginx / "access.log.1", nginx / "access.log.2.gz"]
+    if order != "access.log.1 first":
+        rotated.reverse()
+    out = import_logs(site, *rotated)
+    assert "content/rapat.md: views 1234578 -> 1234580 (+2)" in out
+    assert "content/pemilu.md: views 0 -> 4 (+4)" in out
+    for _ in range(2):
+        assert "0 tayangan halaman dihitung" in import_logs(site, *reversed(rotated))
+    everything = sorted(nginx.iterdir())  # then the daily cron over access.log*
+    assert "content/rapat.md: views 1234580 -> 1234582 (+2)" in import_logs(site, *everything)
+    assert "; 0 berita diubah" in import_logs(site, *everything)
+    at_once = count_views(everything).counts
+    assert views_of(site, "rapat") == 1234573 + at_once["/berita/rapat/"]
+    assert views_of(site, "pemilu") == at_once["/berita/pemilu/"]
+
+
+def test_cli_dry_run_reports_and_writes_nothing(site, tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(visits(0, 3, 0), encoding="utf-8")
+    before = snapshot(site)
+    dry = import_logs(site, log, dry_run=True)
+    assert "content/rapat.md: views 1234573 -> 1234576 (+3)" in dry
+    assert "1 berita akan diubah" in dry
+    assert f"--dry-run: tidak ada yang ditulis, {STATE_FILE} juga tidak" in dry
+    assert snapshot(site) == before
+    import_logs(site, log)
+    append(log, visits(10, 2, 5))
+    before = snapshot(site)
+    dry = import_logs(site, log, dry_run=True)
+    assert "content/rapat.md: views 1234576 -> 1234578 (+2)" in dry
+    assert ("2 tayangan halaman dihitung, 3 baris dilewati karena sudah dihitung oleh impor "
+            "sebelumnya") in dry
+    assert snapshot(site) == before
+    assert "content/rapat.md: views 1234576 -> 1234578 (+2)" in import_logs(site, log)
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b'{"version": 1, "streams": {"access.log": {"spans": [{"first": "2024-09-06T03',
+     (f"{STATE_FILE}:1: bukan JSON yang sah", f"{STATE_FILE}:1: not valid JSON")),
+    (b"<<<<<<< HEAD\n", ("bukan JSON yang sah", "not valid JSON")),
+    (b"\xff\xfe{}", ("bukan teks UTF-8", "not UTF-8 text")),
+    (b"[]", ("bukan catatan log yang sudah diimpor", "not a record of imported logs")),
+    (b'{"version": 9, "streams": {}}', ("ditulis oleh berita yang lebih baru (versi 9)",
+                                        "written by a newer berita (version 9)")),
+    (b'{"version": 1, "streams": {"access.log": {"spans": [{"first": "kemarin", '
+     b'"last": "2024-09-06T03:00:00Z"}]}}}',
+     ("streams.access.log.spans[0].first: 'kemarin' bukan waktu seperti",
+      "streams.access.log.spans[0].first: 'kemarin' is not a time like")),
+])
+def test_cli_a_corrupt_ledger_is_an_error_naming_it(site, tmp_path, data, says):
+    log = tmp_path / "access.log"
+    log.write_text(visits(0, 3, 0), encoding="utf-8")
+    (site / STATE_FILE).write_bytes(data)
+    before = snapshot(site)
+    unchanged = ("Tidak ada jumlah tayangan yang diubah", "No view count was changed")
+    for dry_run in ([], ["--dry-run"]):
+        for language, (what, nothing) in zip(["id", "en"], zip(says, unchanged, strict=True),
+                                             strict=True):
+            result = CliRunner().invoke(main, ["views", "import", str(log), "-s", str(site),
+                                               "--lang", language, *dry_run])
+            assert result.exit_code == 1
+            assert str(site / STATE_FILE) in result.output and what in result.output
+            assert nothing in result.output and f"git checkout -- {STATE_FILE}" in result.output
+            assert "Traceback" not in result.output
+            assert snapshot(site) == before
+
+
+def test_cli_reports_a_log_it_could_not_read_whole(site, tmp_path):
+    whole = gzip.compress(visits(0, 40, 0).encode())
+    cut = tmp_path / "access.log.2.gz"
+    cut.write_bytes(whole[: len(whole) - 20])
+    out = import_logs(site, cut)
+    assert f"peringatan: {cut}: " in out and "dihitung sampai bagian yang terputus" in out
+    assert views_of(site, "rapat") > 1234573

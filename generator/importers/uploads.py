@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.messages import msg
 from generator.urls import slugify
 
 _UPLOADS = "/wp-content/uploads/"
@@ -63,7 +64,7 @@ def image_copier(uploads: Path | None, folder: Path, claimed: dict[Path, Path],
         source = upload_file(url, uploads)
         if source is None:
             if _UPLOADS in url or ".files.wordpress.com/" in url:
-                note(f"image not in the uploads folder, kept as a link: {url}")
+                note(msg("image not in the uploads folder, kept as a link: {url}", url=url))
             return None
         stem = slugify(source.stem) or "gambar"
         suffix = source.suffix.lower() if _SUFFIX.match(source.suffix.lower()) else ""

@@ -24,6 +24,7 @@ from generator.importers import wxr
 from generator.importers.uploads import image_copier
 from generator.importers.wp_markup import Media, plain_text, to_markdown
 from generator.importers.wxr import ExportError, Item
+from generator.messages import DEFAULT_LANGUAGE, msg, msg_n, say
 from generator.urls import is_clean_slug, slugify
 
 __all__ = ["ExportError", "ImportReport", "Imported", "Note", "Skipped", "format_report",
@@ -64,6 +65,7 @@ class Skipped:
     post_type: str
     title: str
     reason: str
+    """Why, a msg (English as a str; `say` it in the operator's language)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Note:
     post_id: int
     title: str
     message: str
+    """A msg, as Skipped.reason."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,13 @@ def import_wordpress(export: Path, into: Path, office: str, timezone: str,
     office slug or time zone; everything about single posts goes in the report.
     """
     if not is_clean_slug(office):
-        raise ValueError(f"not an office slug: {office!r} (expected lowercase letters, "
-                         "digits and hyphens, as in site.toml)")
+        raise ValueError(msg("not an office slug: {office!r} (expected lowercase letters, "
+                             "digits and hyphens, as in site.toml)", office=office))
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone: {timezone!r} (expected e.g. Asia/Jakarta)"
-                         ) from None
+        raise ValueError(msg("unknown time zone: {zone!r} (expected e.g. Asia/Jakarta)",
+                             zone=timezone)) from None
     data = wxr.read(export)
     attachments = {i.post_id: i for i in data.items if i.post_type == "attachment"}
     media = {i: Media(a.attachment_url, _first(a.meta_values("_wp_attachment_image_alt")),
@@ -132,20 +135,21 @@ def import_wordpress(export: Path, into: Path, office: str, timezone: str,
         reason = _skip_reason(item, drafts)
         when = None if reason else _local_date(item, zone)
         if not reason and when is None:
-            reason = "no date in the export"
+            reason = msg("no date in the export")
         if reason or when is None:
             skipped.append(Skipped(item.post_id, item.post_type, title, reason))
             continue
         if not title:
             title = _title_from_slug(item)
-            notes.append(Note(item.post_id, title, "the post has no title; one was made "
-                                                   "from its slug"))
+            notes.append(Note(item.post_id, title, msg("the post has no title; one was "
+                                                       "made from its slug")))
         slug = _unique(_base_slug(item, title), taken)
         file = into / office / f"{when.year:04d}" / f"{slug}.md"
         post = _Post(item, title, slug, when, file, item.status in ("draft", "pending"))
         if file.exists() and not force:
             skipped.append(Skipped(item.post_id, item.post_type, title,
-                                   f"{file} already exists (--force overwrites it)"))
+                                   msg("{file} already exists (--force overwrites it)",
+                                       file=file)))
             continue
 
         def note(message: str, post: _Post = post) -> None:
@@ -164,39 +168,46 @@ def import_wordpress(export: Path, into: Path, office: str, timezone: str,
     return ImportReport(tuple(imported), tuple(skipped), tuple(notes), tuple(copied))
 
 
-def format_report(report: ImportReport) -> str:
-    """What the CLI prints: counts, then every skipped post and note."""
+def format_report(report: ImportReport, language: str = DEFAULT_LANGUAGE) -> str:
+    """What the CLI prints, in `language`: counts, then every skipped post and note."""
     drafts = sum(1 for i in report.imported if i.draft)
     scheduled = sum(1 for i in report.imported if i.scheduled)
-    lines = [f"imported {len(report.imported)} posts ({scheduled} scheduled, {drafts} drafts), "
-             f"copied {len(report.images)} images"]
+    lines = [msg("imported {posts} ({scheduled} scheduled, {drafts}), copied {images}",
+                 posts=msg_n("{count} post", "{count} posts", len(report.imported)),
+                 scheduled=scheduled, drafts=msg_n("{count} draft", "{count} drafts", drafts),
+                 images=msg_n("{count} image", "{count} images", len(report.images)))]
     posts = [s for s in report.skipped if s.post_type == "post"]
     others: dict[str, int] = {}
     for s in report.skipped:
         if s.post_type != "post":
             others[s.reason] = others.get(s.reason, 0) + 1
     if posts or others:
-        lines.append(f"skipped {len(report.skipped)}:")
-        lines += [f"  post {s.post_id} {s.title!r}: {s.reason}" for s in posts]
-        lines += [f"  {count} × {reason}" for reason, count in sorted(others.items())]
+        lines.append(msg("skipped {count}:", count=len(report.skipped)))
+        lines += ["  " + say(msg("post {id} {title!r}: {reason}", id=s.post_id, title=s.title,
+                                 reason=s.reason), language) for s in posts]
+        lines += [f"  {count} × {say(reason, language)}"
+                  for reason, count in sorted(others.items())]
     if report.notes:
-        lines.append("notes:")
-        lines += [f"  post {n.post_id} {n.title!r}: {n.message}" for n in report.notes]
-    return "\n".join(lines)
+        lines.append(msg("notes:"))
+        lines += ["  " + say(msg("post {id} {title!r}: {note}", id=n.post_id, title=n.title,
+                                 note=n.message), language) for n in report.notes]
+    return "\n".join(say(line, language) for line in lines)
 
 
 # -- deciding -----------------------------------------------------------------------
 
 
 def _skip_reason(item: Item, drafts: bool) -> str:
+    """Why the item is not imported (a msg), or "" when it is."""
     if item.post_type != "post":
-        return f"{item.post_type or 'untyped item'}: only posts are imported"
+        return msg("{kind}: only posts are imported",
+                   kind=item.post_type or msg("untyped item"))
     if item.status in ("draft", "pending"):
-        return "" if drafts else f"{item.status} (--drafts imports drafts)"
+        return "" if drafts else msg("{status} (--drafts imports drafts)", status=item.status)
     if item.status not in ("publish", "future"):
-        return f"status {item.status or 'missing'}: not published"
+        return msg("status {status}: not published", status=item.status or msg("missing"))
     if item.password:
-        return "password-protected: its text would become public"
+        return msg("password-protected: its text would become public")
     return ""
 
 
@@ -262,7 +273,8 @@ def _views(item: Item, note: Callable[[str], None]) -> int | None:
             if value.strip().isdigit():
                 counts.append(int(value.strip()))
             else:
-                note(f"view count {key}={value!r} is not a whole number; ignored")
+                note(msg("view count {key}={value!r} is not a whole number; ignored",
+                         key=key, value=value))
     return max(counts) if counts else None
 
 
@@ -305,7 +317,7 @@ def _front_matter(post: _Post, office: str, authors: dict[str, str],
     if thumbnail:
         attachment = attachments.get(int(thumbnail)) if thumbnail.isdigit() else None
         if attachment is None or not attachment.attachment_url:
-            note(f"featured image {thumbnail} is not in the export")
+            note(msg("featured image {id} is not in the export", id=thumbnail))
         else:
             meta["image"] = copy(attachment.attachment_url) or attachment.attachment_url
             if caption := plain_text(attachment.excerpt):

@@ -31,6 +31,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 from markdownify import MarkdownConverter
 
 from generator.importers.wpautop import wpautop
+from generator.messages import msg
 
 _BUILDER_PREFIXES = ("vc_", "et_pb_", "fusion_", "su_", "av_", "cs_", "themify_", "tie_",
                      "td_", "ux_", "mk_", "kc_", "elementor")
@@ -65,7 +66,7 @@ class Media:
 class Converted:
     markdown: str
     notes: tuple[str, ...]
-    """Things an operator may want to check, e.g. a shortcode kept as text."""
+    """Things an operator may want to check, e.g. a shortcode kept as text (msg texts)."""
 
 
 def to_markdown(content: str, *, media: Mapping[int, Media] | None = None,
@@ -162,7 +163,7 @@ def _shortcodes(text: str, media: Mapping[int, Media], own_media: Sequence[int],
         ids = [int(i) for i in re.findall(r"\d+", listed)] if listed else list(own_media)
         shown = [media[i] for i in ids if i in media]
         if not shown:
-            notes.append("a [gallery] with no images in the export was left out")
+            notes.append(msg("a [gallery] with no images in the export was left out"))
         return "".join(_image_paragraph(m.url, m.alt, m.caption) for m in shown)
 
     def embed(attrs: dict[str, str], inner: str) -> str:
@@ -182,7 +183,7 @@ def _shortcodes(text: str, media: Mapping[int, Media], own_media: Sequence[int],
         closing, name, rest = match.groups()
         # Only a closing tag or name="value" marks a shortcode; "[Foto: Humas]" is prose.
         if closing or "=" in rest:
-            notes.append(f"shortcode [{name}] kept as text")
+            notes.append(msg("shortcode [{name}] kept as text", name=name))
     return text
 
 

@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.messages import msg
+
 _WP = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
 _EXCERPT = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/$")
 _FAMILIES = {
@@ -27,15 +29,20 @@ _POSITION = re.compile(r":\s*line \d+, column \d+$")
 
 
 class ExportError(Exception):
-    """The export cannot be read; says which file, where, and what is wrong."""
+    """The export cannot be read; says which file, where, and what is wrong (`message`,
+    a msg: str() says it in English)."""
 
     def __init__(self, path: Path, message: str, line: int | None = None) -> None:
         self.path, self.message, self.line = path, message, line
         super().__init__(str(self))
 
+    @property
+    def where(self) -> str:
+        """"file:line", or the file."""
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,8 @@ def read(path: Path) -> Export:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ExportError(path, f"cannot read the export: {exc.strerror or exc}") from None
+        raise ExportError(path, msg("cannot read the export: {error}",
+                                    error=exc.strerror or exc)) from None
     data = _CONTROL_BYTES.sub(b"", data)
     authors: dict[str, str] = {}
     items: list[Item] = []
@@ -114,11 +122,11 @@ def read(path: Path) -> Export:
     except ET.ParseError as exc:
         line, column = exc.position
         message = _POSITION.sub("", str(exc))
-        raise ExportError(path, f"malformed XML at column {column + 1}: {message}",
-                          line) from None
+        raise ExportError(path, msg("malformed XML at column {column}: {error}",
+                                    column=column + 1, error=message), line) from None
     if not saw_wp:
-        raise ExportError(path, "not a WordPress export: no wp: elements in the "
-                                "http://wordpress.org/export/1.x/ namespace")
+        raise ExportError(path, msg("not a WordPress export: no wp: elements in the "
+                                    "http://wordpress.org/export/1.x/ namespace"))
     return Export(version, authors, tuple(items))
 
 

@@ -20,6 +20,7 @@ from generator.config import SiteConfig
 from generator.content import Article
 from generator.incremental.cache import BuildCache, digest
 from generator.incremental.fingerprints import structure_token
+from generator.messages import msg
 from generator.problems import Problem
 from generator.progress import Progress, no_progress
 from generator.urls import Links
@@ -119,14 +120,14 @@ def prepare_articles(config: SiteConfig, links: Links, cache: BuildCache,
                 for number, chunk in enumerate(parallel.chunks(todo, parallel.CHUNK)))
             results = (Made(packed.digest, pickle.loads(packed.blob))
                        for chunk in parallel.in_turn(sent) for packed in chunk)
-            done = list(progress("Membaca berita", parallel.Sized(results, len(todo))))
+            done = list(progress(msg("Reading articles"), parallel.Sized(results, len(todo))))
         finally:
             if pool is not None:
                 pool.close()
     else:
         tools = Tools(config, links, markup.new_renderer())
         done = [prepare_one(tools, source.name, source.path)
-                for source in progress("Membaca berita", todo)]
+                for source in progress(msg("Reading articles"), todo)]
         cache.store_parsed(key, ((paths[index], made.digest, pack_prepared(made.prepared))
                                  for index, made in zip(missing, done, strict=True)
                                  if made.digest is not None))

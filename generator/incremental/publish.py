@@ -22,6 +22,7 @@ from pathlib import Path
 from generator import parallel, progress
 from generator.incremental import fingerprints
 from generator.incremental.cache import BuildCache, Written, digest
+from generator.messages import msg
 from generator.page import Page
 from generator.problems import Problem
 from generator.staging.patch import PatchStaging, finish_interrupted
@@ -161,7 +162,7 @@ def publish(target: Path, planned: Iterable[Page], render_one: parallel.RenderOn
         sized = parallel.Sized(results, len(todo_pages))
         recipes: list[tuple[str, str, bytes]] = []
         staged: StagedPage
-        for staged in progress("Menulis halaman", sized):
+        for staged in progress(msg("Writing pages"), sized):
             file, outcome = staged.file, staged.outcome
             if isinstance(outcome, Problem):
                 problems.append(outcome)

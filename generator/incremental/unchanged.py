@@ -126,7 +126,9 @@ def inputs_keys(root: Path, template_dirs: list[Path], options: str, output: Pat
         line = f"\x1e{folder}".encode("utf-8", "surrogateescape")
         inputs.update(line)
         frame.update(line)
-        for name in sorted(names):
+        # Hidden files are no input (as hidden folders): among them the build's own
+        # .public.lock, which every build writes.
+        for name in sorted(name for name in names if not name.startswith(".")):
             path = os.path.join(folder, name)
             line = f"\x1f{name}\x1f".encode("utf-8", "surrogateescape")
             inputs.update(line)

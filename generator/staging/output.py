@@ -29,6 +29,14 @@ class Sink(Protocol):
 
     def copy(self, path: str, source: Path) -> None: ...
 
+    def size(self, path: str) -> int:
+        """Bytes of a file the site will have (written or kept)."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """The bytes a file will have once published."""
+        ...
+
 
 class UnsafePath(ValueError):
     """A path that would land outside the output folder."""
@@ -57,20 +65,36 @@ class Discard:
     every page into it, so every path is still checked but no folder is created."""
 
     output: Path
+    keep_over: int | None = None
+    """Pages (.html) bigger than this many bytes are kept, for read(): the page-weight
+    check reads the pages that could weigh too much, and only those."""
     written: set[str] = field(default_factory=set, init=False)
     sizes: dict[str, int] = field(default_factory=dict, init=False)
     """Bytes of each file that would be published, for checks such as a page budget."""
     changed: int = field(default=0, init=False)
+    kept: dict[str, bytes | Path] = field(default_factory=dict, init=False, repr=False)
 
     def write(self, path: str, data: bytes) -> None:
         safe_relative(path)
         self.written.add(path)
         self.sizes[path] = len(data)
+        if self.keep_over is not None and path.endswith(".html") and \
+                len(data) > self.keep_over:
+            self.kept[path] = data
 
     def copy(self, path: str, source: Path) -> None:
         safe_relative(path)
         self.written.add(path)
         self.sizes[path] = source.stat().st_size
+        self.kept[path] = source
+
+    def size(self, path: str) -> int:
+        return self.sizes[path]
+
+    def read(self, path: str) -> bytes:
+        """A copied file, or a page kept (see keep_over); KeyError for the others."""
+        kept = self.kept[path]
+        return kept.read_bytes() if isinstance(kept, Path) else kept
 
     def commit(self) -> None:
         """Nothing to publish."""

@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.staging import faults
 from generator.staging.output import (
     UnsafePath,
     check_relative,
@@ -46,7 +47,8 @@ def finish_interrupted(output: Path) -> None:
     folder = patch_folder(output)
     journal = folder / JOURNAL
     if journal.is_file() and not journal.is_symlink():
-        _apply(output.absolute(), folder, journal.read_text(encoding="utf-8"))
+        _apply(output.absolute(), folder, journal.read_text(encoding="utf-8"),
+               faults.Renames(None))
     discard(folder)
 
 
@@ -90,6 +92,10 @@ class PatchStaging:
         """The bytes the file will have once published."""
         return self.path(file).read_bytes()
 
+    def size(self, file: str) -> int:
+        """Bytes of a file the site will have (written or kept)."""
+        return self.stats[file][0]
+
     def path(self, file: str) -> Path:
         """Where the file's bytes to publish are now: the patch folder, or the output."""
         if file in self.staged:
@@ -118,7 +124,8 @@ class PatchStaging:
             handle.write("\n".join(lines) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        _apply(self.output, self.root, journal.read_text(encoding="utf-8"))
+        _apply(self.output, self.root, journal.read_text(encoding="utf-8"),
+               faults.from_environment())
         discard(self.root)
 
     def rollback(self) -> None:
@@ -130,7 +137,7 @@ def staged_name(file: str) -> str:
     return hashlib.blake2b(file.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _apply(output: Path, folder: Path, journal: str) -> None:
+def _apply(output: Path, folder: Path, journal: str, renames: faults.Renames) -> None:
     """Carries out a journal; safe to repeat (a move already done is skipped)."""
     removed_from: set[str] = set()
     for line in journal.splitlines():
@@ -153,6 +160,7 @@ def _apply(output: Path, folder: Path, journal: str) -> None:
         _make_parents(output, relative.parts[:-1])
         if os.path.isdir(target) and not os.path.islink(target):
             shutil.rmtree(target)  # a folder where the file must be
+        renames.next()
         os.replace(staged, target)
     for parent in sorted(removed_from, key=len, reverse=True):
         _remove_empty(output, parent)

@@ -13,11 +13,13 @@ only ever touched the spare, which nobody serves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.staging import faults
 from generator.staging.output import (
     OLD_SUFFIX,
     create,
@@ -30,6 +32,8 @@ from generator.staging.output import (
 )
 
 SPARE_SUFFIX = ".spare"
+TEMPORARY_SUFFIX = ".berita-tmp"
+"""A file being written; renamed to its own name once whole."""
 
 
 def listing(folder: Path) -> tuple[dict[str, tuple[int, int, int]], set[str]]:
@@ -68,12 +72,18 @@ class SpareStaging:
             self.root.unlink()
         self.root.mkdir(parents=True, exist_ok=True)
         self.spare, self.folders = listing(self.root)
+        # A build killed between writing a temporary file and renaming it left it here:
+        # it is no page of any site, and it must not be published with the next swap.
+        for file in [file for file in self.spare if file.endswith(TEMPORARY_SUFFIX)]:
+            os.unlink(os.path.join(self.root, file))
+            del self.spare[file]
         self.written: set[str] = set()
         self.staged: set[str] = set()
         """Files written with new bytes (the others are links to the live output)."""
         self.changed = 0
         self.stats: dict[str, tuple[int, int, int]] = {}
         """(size, mtime_ns, inode) of each staged file, for the manifest."""
+        self.renames = faults.from_environment()
 
     def _path(self, file: str) -> str:
         parts = safe_relative(file).parts
@@ -108,10 +118,11 @@ class SpareStaging:
         if not made:
             # A spare file may be a hard link to the live site's file: never write
             # through it, replace it.
-            temporary = target + ".berita-tmp"
+            temporary = target + TEMPORARY_SUFFIX
             if os.path.lexists(temporary):
                 os.unlink(temporary)
             info = make(temporary)  # a rename keeps size, mtime and inode
+            self.renames.next()
             os.replace(temporary, target)
         if info is None:
             info = os.lstat(target)
@@ -146,6 +157,10 @@ class SpareStaging:
         """The bytes the file will have once published."""
         return self.path(file).read_bytes()
 
+    def size(self, file: str) -> int:
+        """Bytes of a file the site will have (written or kept)."""
+        return self.stats[file][0]
+
     def path(self, file: str) -> Path:
         """Where the staged file is now."""
         return Path(self.root, file)
@@ -160,7 +175,9 @@ class SpareStaging:
         """Drops what the new site lacks, then swaps the spare in as the output."""
         for file in self.spare:
             if file not in self.written:
-                os.unlink(os.path.join(self.root, file))
+                # Gone already with a folder that had to become a file.
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.root, file))
         needed = {"/".join(f.split("/")[:i]) for f in self.written
                   for i in range(1, f.count("/") + 1)}
         for folder in sorted(self.folders - needed, key=len):
@@ -169,15 +186,19 @@ class SpareStaging:
                 shutil.rmtree(path)
         if not self.output.exists() and not self.output.is_symlink():
             self.output.parent.mkdir(parents=True, exist_ok=True)
+            self.renames.next()
             os.rename(self.root, self.output)
             return
         if not self.output.is_dir() or self.output.is_symlink():
             raise FileExistsError(f"{self.output} exists and is not a folder")
+        self.renames.next()
         if not exchange(self.root, self.output):
             old = self.output.with_name("." + self.output.name + OLD_SUFFIX)
             discard(old)
             os.rename(self.output, old)
+            self.renames.next()
             os.rename(self.root, self.output)
+            self.renames.next()
             os.rename(old, self.root)
 
     def rollback(self) -> None:

@@ -1,0 +1,137 @@
+"""Builds that never collide and always recover: two builds of one site at once end as
+one clean build, and a build killed at any step of its staging or publication is
+followed by a build that succeeds and publishes exactly what a clean build would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.staging import faults
+from tests.conftest import BASIC_TOML, REPO, article
+
+SEARCH_OFF = BASIC_TOML.replace("per_page = 10", "per_page = 10\nsearch = false")
+ARTICLES = 40
+EDITIONS = {"base": 0, "many": ARTICLES - 4, "again": ARTICLES - 6}
+"""How many articles each edition retitles: from "many" to "again" is a build that swaps
+a whole spare in over the spare the last one left (full of hard links to replace);
+"many" with three texts edited, a build applied in place from a journal."""
+
+
+def write_site(root: Path, edition: str, edited: int = 0) -> Path:
+    """The site of `edition`, the texts of its first `edited` articles changed."""
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    (root / "site.toml").write_text(SEARCH_OFF, encoding="utf-8")
+    for n in range(ARTICLES):
+        title = f"Rapat Pleno {n}" + (f" ({edition})" if n < EDITIONS[edition] else "")
+        body = "Isi berita yang diperbarui." if n < edited else "Isi berita."
+        (root / "content" / f"a{n:02d}.md").write_text(
+            article(title, date=f"2024-09-{n % 28 + 1:02d} 10:00", slug=f"rapat-{n}",
+                    tags="[Pemilu 2024]", body=body),
+            encoding="utf-8")
+    return root
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    output: str
+
+
+def berita(root: Path, *args: str, kill_at: int | None = None) -> Run:
+    """`berita build` in a process of its own; its output goes to a file, never a pipe
+    (a killed build's helpers must not be able to hold the test up)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop(faults.VARIABLE, None)
+    if kill_at is not None:
+        env[faults.VARIABLE] = str(kill_at)
+    log = root.with_name(root.name + ".log")
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "-s", str(root), "-q", *args],
+            env=env, stdout=out, stderr=subprocess.STDOUT, timeout=120, check=False)
+    return Run(done.returncode, log.read_text())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def clean_build(tmp_path: Path, edition: str, edited: int = 0) -> dict[str, bytes]:
+    root = write_site(tmp_path / f"clean-{edition}-{edited}", edition, edited)
+    done = berita(root, "--no-cache")
+    assert done.returncode == 0, done.output
+    return tree(root / "public")
+
+
+def no_litter(root: Path) -> None:
+    assert not [name for name in tree(root / "public") if name.endswith(".berita-tmp")]
+
+
+@pytest.mark.parametrize(("edition", "edited"), [("again", 0), ("many", 3)])
+def test_a_build_killed_at_any_rename_is_recovered_by_the_next(
+        tmp_path: Path, edition: str, edited: int) -> None:
+    expected = clean_build(tmp_path, edition, edited)
+    old = clean_build(tmp_path, "many")
+    killed = 0
+    for kill_at in [0, 1, 2, 5, 13, 34]:
+        root = write_site(tmp_path / f"site-{kill_at}", "base")
+        assert berita(root).returncode == 0
+        assert berita(write_site(root, "many")).returncode == 0
+        write_site(root, edition, edited)
+        first = berita(root, kill_at=kill_at)
+        if first.returncode == 0:  # fewer renames than that: it simply finished
+            assert tree(root / "public") == expected
+            continue
+        killed += 1
+        assert first.returncode == -signal.SIGKILL, first.output
+        # What readers see is the old site or the new one, never a mix.
+        assert tree(root / "public") in (old, expected), kill_at
+        after = berita(root)
+        assert after.returncode == 0 and "Traceback" not in after.output, \
+            (kill_at, after.output)
+        assert tree(root / "public") == expected, kill_at
+        no_litter(root)
+    assert killed >= 2
+
+
+def test_two_builds_at_once_end_as_one_clean_build(tmp_path: Path) -> None:
+    expected = clean_build(tmp_path, "many")
+    root = write_site(tmp_path / "site", "base")
+    assert berita(root).returncode == 0
+    write_site(root, "many")
+    shutil.rmtree(root / ".berita-cache")
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(berita, root)
+        time.sleep(0.3)
+        second = pool.submit(berita, root)
+        runs = [first.result(), second.result()]
+    assert [run.returncode for run in runs] == [0, 0], [run.output for run in runs]
+    assert tree(root / "public") == expected
+    no_litter(root)
+
+
+def test_no_wait_refuses_at_once_naming_the_other_build(tmp_path: Path) -> None:
+    from generator import lock
+
+    root = write_site(tmp_path / "site", "base")
+    files = lock.lock_files(root, root / "public", ".berita-cache")
+    with lock.exclusive(files, 0):
+        started = time.monotonic()
+        refused = berita(root, "--no-wait")
+        assert refused.returncode == 1, refused.output
+        assert time.monotonic() - started < 30
+        assert str(os.getpid()) in refused.output and "Traceback" not in refused.output
+        waited = berita(root, "--wait-seconds", "1")
+        assert waited.returncode == 1
+    assert berita(root).returncode == 0  # the lock went with its holder
