@@ -336,23 +336,30 @@ def _construct(loader: Any, node: yaml.MappingNode, path: str, first_line: int
     quick = _quick_construct(loader, node)
     if quick is not None:
         return quick
+    # PyYAML's constructors fail in many ways on a value given an explicit tag it does
+    # not fit (`!!timestamp "kemarin"`: AttributeError, `!!bool ya`: KeyError).
+    unbuildable = (ValueError, TypeError, OverflowError, AttributeError, LookupError)
     try:
         data = loader.construct_document(node)
-    except (ValueError, TypeError, OverflowError) as exc:
+    except unbuildable as exc:
         line, field_name, shown = first_line, None, msg("this value")
+        reason: str = str(exc)  # Python's or PyYAML's, in English
         for key_node, value_node in node.value:
             try:
                 loader.construct_object(value_node, deep=True)
                 hash(loader.construct_object(key_node, deep=True))
-            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+            except (*unbuildable, yaml.YAMLError):
                 line = first_line + value_node.start_mark.line
                 field_name = str(key_node.value)
                 if isinstance(value_node, yaml.ScalarNode):
                     shown = str(value_node.value)
+                    if isinstance(exc, AttributeError | LookupError):
+                        reason = msg("it is no {kind}, which its tag {tag} says it is",
+                                     kind=value_node.tag.rsplit(":", 1)[-1],
+                                     tag="!!" + value_node.tag.rsplit(":", 1)[-1])
                 break
-        # The reason is Python's or PyYAML's, in English.
         return Problem(path, line, field_name,
-                       msg("cannot read {value}: {reason}", value=shown, reason=str(exc)),
+                       msg("cannot read {value}: {reason}", value=shown, reason=reason),
                        DATE_EXPECTED if "month" in str(exc) or "day" in str(exc)
                        else msg("a plain value"))
     if not isinstance(data, dict):

@@ -87,6 +87,10 @@ _DATE_TEXT = re.compile(
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no front-matter text may hold (tab and line breaks are fine)."""
+
+
 def parse_date(value: Any, zone: ZoneInfo) -> tuple[datetime, bool] | None:
     """A front-matter date -> (aware datetime, has a time); None when unreadable.
 
@@ -270,6 +274,16 @@ class Fields:
             self.error(key, msg("must be text, received {kind}", kind=type(value).__name__),
                        expected)
             return ""
+        return self._printable(key, text)
+
+    def _printable(self, key: str, text: str) -> str:
+        """`text`, unless it holds a control character (a NUL from "\\0" in quotes, say):
+        no page, feed or file name can carry one."""
+        if (found := _CONTROL.search(text)) is not None:
+            self.error(key, msg("holds the control character U+{code:04X}, which no text "
+                                "may hold", code=ord(found.group())),
+                       msg("plain text (in quotes, \\0, \\x01 ... are control characters)"))
+            return ""
         return text
 
     def optional_text(self, key: str) -> str:
@@ -281,7 +295,7 @@ class Fields:
             self.error(key, msg("must be text, received {kind}", kind=type(value).__name__),
                        msg("text"))
             return ""
-        return text
+        return self._printable(key, text)
 
     def views(self, raw: str = "") -> int:
         value = self.meta.get("views")
@@ -296,11 +310,11 @@ class Fields:
             self.error("views", msg("must not be negative, received {value}", value=value),
                        hint)
         elif isinstance(value, float) or (
-            isinstance(value, str) and re.fullmatch(r"\d{1,3}([.,]\d{3})+", value.strip())
+            isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", value.strip())
         ):
             raw = (raw or str(value)).strip()
             digits = re.sub(r"[.,]", "", raw)
-            if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
+            if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", raw):
                 self.error("views", msg("{raw} is read as a decimal number, not as {digits}: "
                                         "the dot is a thousands separator; write views: "
                                         "{digits}", raw=raw, digits=digits),
@@ -308,7 +322,8 @@ class Fields:
             else:
                 self.error("views", msg("must be a whole number, received {value}", value=raw),
                            hint)
-        elif isinstance(value, str) and value.strip().isdigit():
+        elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            # ASCII digits only: "³" and other Unicode digits are no number to int().
             return int(value.strip())
         else:
             self.error("views", msg("must be a whole number, received {value!r}", value=value),

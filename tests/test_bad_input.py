@@ -224,3 +224,28 @@ def test_strict_build_refuses_script_and_check_exit_codes(copy_site) -> None:
     body = soup(root / "public/berita/berita-uji/index.html").select_one(".body")
     # Policy: embedded video stays; the script is published only without --strict.
     assert body.find("iframe")["src"].startswith("https://www.youtube-nocookie.com/")
+
+
+@pytest.mark.parametrize(("line", "field", "words"), [
+    ('updated: !!timestamp "kemarin"', "updated", "no timestamp"),
+    ("draft: !!bool ya", "draft", "no bool"),
+    ('views: "³"', "views", "must be a whole number"),
+    ('views: "١٢"', "views", "must be a whole number"),
+    ('image: "a\\0b.jpg"', "image", "control character U+0000"),
+    ('title: "Rapat\\x07 Pleno"', "title", "control character U+0007"),
+])
+def test_values_that_crashed_the_build_are_errors_at_their_line(make_site, line: str,
+                                                               field: str, words: str) -> None:
+    """Found by Hypothesis over front matter (issue 20): each was a traceback."""
+    root = make_site({"content/a.md": "---\ntitle: Satu\ndate: 2024-11-14\n"
+                                      f"office: kpu-kabupaten-blora\n{line}\n---\nIsi.\n"})
+    if field == "title":
+        (root / "content/a.md").write_text(f"---\n{line}\ndate: 2024-11-14\n"
+                                           "office: kpu-kabupaten-blora\n---\nIsi.\n")
+    report = check.run(root)
+    [problem] = report.problems
+    assert (problem.field, problem.severity) == (field, "error")
+    assert problem.line == (2 if field == "title" else 5)
+    assert words in problem.message
+    with pytest.raises(BuildFailed):
+        run_build(root)
