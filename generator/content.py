@@ -64,6 +64,8 @@ class Article:
     source: str = ""
     source_url: str = ""
     aliases: tuple[str, ...] = ()
+    aliases_line: int = 0
+    """Line of `aliases:`, for the problems with an old address (0 without any)."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     body: str = field(default="", repr=False)
     body_line: int = 1
@@ -466,6 +468,7 @@ def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, l
         author=fields.optional_text("author"), updated=updated[0] if updated else None,
         draft=fields.flag("draft"), source=fields.optional_text("source"),
         source_url=source_url, aliases=fields.aliases(),
+        aliases_line=fields.line("aliases") if "aliases" in fields.meta else 0,
     )
     if not body.strip():
         # Legal (a photo-only post can carry everything in front matter), but mostly a

@@ -31,6 +31,8 @@ class Alias:
     """The article's route."""
     article: str
     """The article's path, where a problem with the address is reported."""
+    line: int | None = None
+    """The line of its `aliases:`."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,20 @@ def write(sink: Sink, files: SiteFiles, check: Check | None = None,
 
 def aliases(articles: Iterable[Article]) -> list[Alias]:
     """Every old address an article keeps."""
-    return [Alias(alias, route("article", slug=article.slug), article.path)
+    return [Alias(alias, route("article", slug=article.slug), article.path,
+                  article.aliases_line or None)
             for article in articles for alias in article.aliases]
+
+
+def generated_file_at(redirect: str, written: set[str]) -> str | None:
+    """The site's file that a redirect page at `redirect` ("feed.xml/index.html") would
+    collide with: a file at one of its folders ("feed.xml"), or one that is not a page."""
+    parts = redirect.split("/")
+    for end in range(1, len(parts)):
+        folder = "/".join(parts[:end])
+        if folder in written:
+            return folder
+    return None
 
 
 def query_redirect_script(articles: Iterable[Article], links: Links) -> str:
@@ -122,8 +136,19 @@ def write_redirects(sink: Sink, kept_aliases: Iterable[Alias], links: Links,
     kept = []
     for alias in kept_aliases:
         parsed = redirects.parse_alias(alias.address)
+        if isinstance(parsed, redirects.PathAlias) and (
+                taken := generated_file_at(parsed.file, sink.written)) is not None:
+            # A feed, the sitemap, a stylesheet, the schedule...: a redirect there would
+            # replace the site's own file, or need a folder where that file is.
+            problems.append(Problem(alias.article, alias.line, "aliases",
+                                    msg("old address {address} is where the site's own "
+                                        "file {file} is; it cannot be a redirect",
+                                        address=alias.address, file=taken),
+                                    msg("an old address of the article that no file of "
+                                        "the site uses")))
+            continue
         if isinstance(parsed, redirects.PathAlias) and parsed.file in sink.written:
-            problems.append(Problem(alias.article, None, "aliases",
+            problems.append(Problem(alias.article, alias.line, "aliases",
                                     msg("old address {address} is a page of this site now; "
                                         "it is not redirected", address=alias.address),
                                     msg("an address no page uses"), "warning"))

@@ -17,6 +17,7 @@ from generator.redirects import (
     redirect_files,
 )
 from generator.urls import Links
+from tests.conftest import article, run_build
 
 LINKS = Links("https://uji.kpu.example/")
 SUB_PATH = Links("https://kpu.github.io/berita-kpu/")
@@ -209,3 +210,28 @@ def test_script_never_leaves_the_site():
                                                  "3": "/\\jahat.example/"}})
     for number in "123":
         assert run_script(f"?p={number}", script) == []
+
+
+@pytest.mark.parametrize("address", ["/feed.xml", "/atom.xml", "/sitemap.xml",
+                                     "/robots.txt", "/static/style.css",
+                                     "/.berita/schedule.json", "/tag/pemilu/feed.xml"])
+def test_an_old_address_on_a_generated_file_is_an_error_at_its_line(
+        make_site, address: str) -> None:
+    """Issue 20: such an alias was a FileExistsError, then a feed.xml/ redirect folder."""
+    from generator import check
+    from generator.problems import BuildFailed
+
+    root = make_site({"content/a.md": article("Satu", tags="[Pemilu]",
+                                              aliases=f'["{address}", "/lama/satu/"]')})
+    [problem] = check.run(root).problems
+    assert (problem.path, problem.line, problem.field, problem.severity) == \
+        ("content/a.md", 6, "aliases", "error")
+    assert address in problem.message and "cannot be a redirect" in problem.message
+    with pytest.raises(BuildFailed):
+        run_build(root)
+    assert not (root / "public").exists()
+    # Without it, the feed is the feed, and the other old address still redirects.
+    (root / "content/a.md").write_text(article("Satu", tags="[Pemilu]",
+                                               aliases='["/lama/satu/"]'))
+    run_build(root)
+    assert (root / "public/feed.xml").is_file() and (root / "public/lama/satu/index.html").is_file()
