@@ -9,10 +9,14 @@ named dataclasses.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import itertools
 import os
 import pickle
 import queue
+import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +30,8 @@ from generator.page import Page
 from generator.problems import Problem
 
 # Below these counts a process pool costs more than it saves.
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent dies."""
 PARALLEL_PAGES = 400
 CHUNK = 64
 
@@ -162,8 +168,23 @@ class Forked:
         return any(alive) or bool(self._pending)
 
 
+def _end_with_parent(parent: int) -> None:
+    """Asks Linux to kill this process when the build that forked it dies, whatever it is
+    doing then (blocked on a full pipe, in a long page): a killed build leaves no helper
+    behind to hold its output pipe open. Elsewhere the idle check in _serve does it."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
 def _serve(state: Any, start: Callable[[Any], None] | None, requests: Any, replies: Any,
            parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        _end_with_parent(parent)
     memo: dict[str, Any] = {}
     if start is not None:
         start(state)

@@ -12,6 +12,7 @@ import pytest
 
 from generator import parallel
 from generator.page import Page
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
 
@@ -103,3 +104,48 @@ def test_render_pages_gives_every_page_once_from_both_ends(monkeypatch) -> None:
     assert all(data == pages[index].route.encode() for index, data, _ in results)
     assert described == [True]
     assert len({pid for _, _, pid in results}) == 2  # this process and a worker
+
+
+def test_helpers_die_with_a_killed_build(tmp_path) -> None:
+    """Issue 20: after kill -9 of a build, its forked helpers stayed alive for half an
+    hour, holding the build's output pipe open."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = textwrap.dedent("""
+        import os, sys, time
+        sys.path.insert(0, sys.argv[1])
+        from generator import parallel
+        def start(state):
+            time.sleep(600)  # busy in its work, never back at its idle check
+        pool = parallel.Forked(2, None, start)
+        print(" ".join(str(p.pid) for p in pool._processes), flush=True)
+        time.sleep(600)
+    """)
+    build = subprocess.Popen([sys.executable, "-c", script, str(REPO)],
+                             stdout=subprocess.PIPE, text=True)
+    helpers = [int(pid) for pid in build.stdout.readline().split()]
+    assert len(helpers) == 2
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in helpers)
+    build.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped by init) is gone too.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
