@@ -56,6 +56,7 @@ def run(root: Path, output_dir: Path | None = None,
         config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
     if dry_run:
         return _open_and_run(config, target, options, progress, dry_run, started)
+    heal_cache_folder(root)
     try:
         with lock.exclusive(lock.lock_files(root, target, CACHE_DIR), options.wait_seconds,
                             waiting):
@@ -76,6 +77,15 @@ def run(root: Path, output_dir: Path | None = None,
             msg("a folder berita may write in (.berita-cache/ in the site folder, and the "
                 "folder that holds the output)"))],
             msg("Build not started; nothing was changed.")) from None
+
+
+def heal_cache_folder(root: Path) -> None:
+    """.berita-cache/ is berita's own and safe to delete: a file (or a broken link) where
+    the folder should be is removed, so that builds go on instead of failing until
+    someone deletes it by hand."""
+    folder = root / CACHE_DIR
+    if (folder.is_symlink() and not folder.is_dir()) or folder.is_file():
+        folder.unlink()
 
 
 def _open_and_run(config: config_stage.SiteConfig, target: Path, options: BuildOptions,

@@ -215,3 +215,14 @@ def test_missing_image_is_a_warning_and_strict_fails(make_site):
     assert sorted((p.field, p.line) for p in result.warnings) == [("image", 5), ("image", 7)]
     with pytest.raises(BuildFailed):
         run_build(root, strict=True)
+
+
+@pytest.mark.parametrize("no_cache", [False, True])
+def test_a_file_where_the_cache_folder_should_be_heals(make_site, no_cache: bool) -> None:
+    """Issue 20: .berita-cache as a plain file failed every build (with --no-cache too)
+    until someone deleted it by hand."""
+    root = make_site({"content/a.md": article("Satu")})
+    (root / ".berita-cache").write_text("bukan folder")
+    result = run_build(root, cache=not no_cache)
+    assert result.articles == 1 and (root / "public/index.html").is_file()
+    assert (root / ".berita-cache").is_dir()
