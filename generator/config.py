@@ -123,8 +123,11 @@ class SiteConfig:
         for office in self.offices:
             if " ".join(office.name.split()).casefold() == wanted:
                 return office
-        slug = slugify(key)
-        return self.office_by_slug.get(slug)
+        # Only ASCII is read loosely: slugify would turn a look-alike letter (Cyrillic "о"
+        # in "Blоra") into the real office's, taking a wrong office in silence.
+        if not key.isascii():
+            return None
+        return self.office_by_slug.get(slugify(key))
 
     def suggest_office(self, key: str) -> str | None:
         """The office slug closest to a mistyped `key`, if any is close."""

@@ -238,6 +238,10 @@ def safe_request_path(raw_path: str) -> str | None:
     parts = inner.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None
+    # No file can have a longer name (NAME_MAX, PATH_MAX): the file system would refuse
+    # to look, with an error instead of "not found".
+    if any(len(part.encode()) > 255 for part in parts) or len(inner.encode()) > 4000:
+        return None
     return "/".join(parts)
 
 

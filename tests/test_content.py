@@ -347,3 +347,13 @@ def test_declaring_a_field_takes_effect_on_the_next_cached_build(make_site):
     toml = BASIC_TOML.replace("per_page = 10", 'per_page = 10\nextra_fields = ["draf"]')
     (root / "site.toml").write_text(toml, encoding="utf-8")
     assert [p for p in run_build(root).warnings if "unknown key" in p.message] == []
+
+
+def test_an_office_written_with_a_look_alike_letter_is_not_that_office(make_site) -> None:
+    """Issue 20: "kpu-kabupaten-blоra" with a Cyrillic о was taken as Blora in silence."""
+    from generator import check
+
+    root = make_site({"content/a.md": article(office="kpu-kabupaten-bl\u043era")})
+    [problem] = check.run(root).problems
+    assert (problem.field, problem.severity, problem.line) == ("office", "error", 4)
+    assert "kpu-kabupaten-blora" in problem.message  # the suggestion names the real one

@@ -292,8 +292,19 @@ def test_safe_request_path() -> None:
     assert serve.safe_request_path("/berita/judul/") == "berita/judul"
     assert serve.safe_request_path("/media/foto%20raker.jpg") == "media/foto raker.jpg"
     for bad in ["", "x", "/..", "/a/../b", "/%2e%2e/a", "/a%2Fb", "/a\\b", "/a%00", "//a",
-                "/a//b", "/./a", "/%ff"]:
+                "/a//b", "/./a", "/%ff", "/" + "a" * 256, "/" + "ab/" * 2000]:
         assert serve.safe_request_path(bad) is None, bad
+    assert serve.safe_request_path("/" + "a" * 255) == "a" * 255
+
+
+def test_a_very_long_path_is_not_found_not_an_error(make_site, tmp_path: Path) -> None:
+    """Issue 20: a 10,000-character path was answered with a 500."""
+    root = make_site({"content/a.md": article("Pertama")})
+    preview = serve.Preview(root, tmp_path / "out" / "site",
+                            build.BuildOptions(preview=True, drafts=True, future=True))
+    assert preview.rebuild() is not None
+    assert preview.respond("/" + "x" * 10_000).status == 404
+    assert preview.respond("/berita/" + "x" * 300 + "/").status == 404
 
 
 def test_a_failed_rebuild_keeps_the_last_complete_build(make_site, tmp_path: Path) -> None:
