@@ -8,6 +8,7 @@ below it never do, so that `build -> make` is no cycle."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gc
 import time
 from dataclasses import replace
@@ -22,6 +23,7 @@ from generator.incremental.unchanged import remember_files
 from generator.messages import msg
 from generator.problems import BuildFailed, Problem
 from generator.progress import Progress, no_progress
+from generator.staging.patch import free_space
 
 DEFAULT_OUTPUT = "public"
 
@@ -70,6 +72,17 @@ def run(root: Path, output_dir: Path | None = None,
                 "--no-wait) or stop that process"))],
             msg("Build not started: another build is running; nothing was changed.")) \
             from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # What this build staged fills the disk the next build needs: it goes.
+        free_space(target)
+        raise BuildFailed([Problem(
+            str(exc.filename or target), None, None,
+            msg("the disk is full ({reason})", reason=exc.strerror or str(exc)),
+            msg("free space on the disk that holds {folder}", folder=target.parent))],
+            msg("Build stopped: the disk is full; the site published before is unchanged, "
+                "and what this build had staged is removed.")) from None
     except lock.Unavailable as unavailable:
         raise BuildFailed([Problem(
             str(unavailable.lock), None, None,

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITES, run_build, tree_digest
+from conftest import REPO, SITES, article, run_build, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,3 +175,38 @@ def test_discard_sink_checks_paths_and_creates_nothing(tmp_path: Path) -> None:
 def test_run_build_fixture_site_publishes(tmp_path: Path) -> None:
     result = run_build(SITES / "basic", tmp_path / "out")
     assert result.articles == 4 and (tmp_path / "out/index.html").is_file()
+
+
+def test_a_full_disk_is_said_and_the_next_build_succeeds(make_site, monkeypatch) -> None:
+    """Issue 20: each build on a full disk ended in an OSError traceback and left its
+    staging behind, so builds kept failing after space was freed."""
+    import errno
+
+    from generator.staging import spare
+
+    root = make_site({f"content/a{n}.md": article(f"Berita {n}", slug=f"b-{n}")
+                      for n in range(12)})
+    run_build(root)
+    before = tree_digest(root / "public")
+    for n in range(12):
+        (root / f"content/a{n}.md").write_text(article(f"Berita {n} (baru)", slug=f"b-{n}"))
+    written = []
+    plain = spare.create
+
+    def filling(path: str, data: bytes):
+        written.append(path)
+        if len(written) > 5:
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        return plain(path, data)
+
+    monkeypatch.setattr(spare, "create", filling)
+    with pytest.raises(BuildFailed) as failed:
+        run_build(root, jobs=1)
+    said = failed.value.format_message()
+    assert "disk penuh" in said and "Traceback" not in said
+    assert tree_digest(root / "public") == before
+    assert not (root / ".public.spare").exists()  # its space given back
+    monkeypatch.setattr(spare, "create", plain)
+    result = run_build(root)
+    assert result.articles == 12
+    assert "Berita 0 (baru)" in (root / "public/berita/b-0/index.html").read_text()

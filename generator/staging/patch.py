@@ -52,6 +52,17 @@ def finish_interrupted(output: Path) -> None:
     discard(folder)
 
 
+def free_space(output: Path) -> None:
+    """Removes what builds keep beside the output to be faster (the spare copy, a patch
+    folder without a journal to finish), to give a full disk its space back."""
+    from generator.staging.spare import spare_folder
+
+    discard(spare_folder(output))
+    folder = patch_folder(output)
+    if not (folder / JOURNAL).is_file():
+        discard(folder)
+
+
 class PatchStaging:
     """Staging with SpareStaging's interface for a build that changes few files."""
 

@@ -36,6 +36,11 @@ TEMPORARY_SUFFIX = ".berita-tmp"
 """A file being written; renamed to its own name once whole."""
 
 
+def spare_folder(output: Path) -> Path:
+    output = output.absolute()
+    return output.with_name("." + output.name + SPARE_SUFFIX)
+
+
 def listing(folder: Path) -> tuple[dict[str, tuple[int, int, int]], set[str]]:
     """Every file under folder -> (size, mtime_ns, inode), and every sub-folder;
     symbolic links count as files and are never followed."""
@@ -67,7 +72,7 @@ class SpareStaging:
         self.output = output.absolute()
         self.present = present
         """The live output's files (see `listing`)."""
-        self.root = self.output.with_name("." + self.output.name + SPARE_SUFFIX)
+        self.root = spare_folder(self.output)
         if self.root.is_symlink() or self.root.is_file():
             self.root.unlink()
         self.root.mkdir(parents=True, exist_ok=True)
