@@ -92,3 +92,20 @@ def test_an_unsafe_path_in_a_journal_is_refused(tmp_path):
     patch.finish_interrupted(output)
     assert not (tmp_path / "escaped.txt").exists()
     assert not folder.exists()
+
+
+def test_a_journal_with_no_move_made_is_dropped_not_applied(tmp_path):
+    """Issue 20: applied later (by a build that then failed), such a journal published an
+    edit its author had reverted meanwhile."""
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / "index.html").write_text("lama", encoding="utf-8")
+    (output / "hapus.txt").write_text("x", encoding="utf-8")
+    staging = patch.PatchStaging(output, {"index.html": (4, 0, 0), "hapus.txt": (1, 0, 0)})
+    staging.write("index.html", b"baru")
+    lines = [f"{patch.staged_name('index.html')}\tindex.html", "-\thapus.txt"]
+    (staging.root / patch.JOURNAL).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    patch.finish_interrupted(output)  # killed before its first move
+    assert (output / "index.html").read_text(encoding="utf-8") == "lama"
+    assert (output / "hapus.txt").exists()
+    assert not staging.root.exists()

@@ -43,13 +43,37 @@ def patch_folder(output: Path) -> Path:
 
 def finish_interrupted(output: Path) -> None:
     """Completes the moves of a build killed while applying its journal; removes what a
-    failed or killed build left in the patch folder otherwise."""
+    failed or killed build left in the patch folder otherwise.
+
+    A journal none of whose moves was made yet is dropped, not applied: the output is
+    still exactly what the last finished build published, and the inputs may have
+    changed back since (an edit reverted): applying it would publish what nobody asked
+    for any more, even from a build that then fails."""
     folder = patch_folder(output)
     journal = folder / JOURNAL
     if journal.is_file() and not journal.is_symlink():
-        _apply(output.absolute(), folder, journal.read_text(encoding="utf-8"),
-               faults.Renames(None))
+        text = journal.read_text(encoding="utf-8")
+        if _begun(output.absolute(), folder, text):
+            _apply(output.absolute(), folder, text, faults.Renames(None))
     discard(folder)
+
+
+def _begun(output: Path, folder: Path, journal: str) -> bool:
+    """Whether any move or removal of `journal` was made (see _apply's order)."""
+    for line in journal.splitlines():
+        name, _, file = line.partition("\t")
+        if not file:
+            continue
+        if name == "-":
+            try:
+                target = os.path.join(output, *safe_relative(file).parts)
+            except UnsafePath:
+                continue
+            if not os.path.lexists(target):
+                return True
+        elif not os.path.lexists(os.path.join(folder, name)):
+            return True
+    return False
 
 
 def free_space(output: Path) -> None:
