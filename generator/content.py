@@ -281,6 +281,12 @@ def read_front_matter(text: str, path: str, first_line: int,
             return None, {}, [Problem(path, first_line, None,
                                       msg("front matter is not a list of fields"),
                                       msg("lines of field: value"))]
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            return None, {}, [Problem(path, first_line, None,
+                                      msg("the front matter holds more than {limit} values "
+                                          "once its YAML aliases (*name) are expanded",
+                                          limit=MAX_YAML_NODES),
+                                      msg("fields written out, without & and * aliases"))]
         lines: dict[str, int] = {}
         problems: list[Problem] = []
         # Only a text with a # can have lost a part of a value to a comment.
@@ -307,6 +313,28 @@ def read_front_matter(text: str, path: str, first_line: int,
     finally:
         loader.dispose()
     return {str(k): v for k, v in data.items()}, lines, problems
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for with every alias expanded; counted once per node
+    (aliases share nodes), and stopped early past MAX_YAML_NODES."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = MAX_YAML_NODES + 1  # a node inside itself: no end to it
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        children: list[yaml.Node] = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    else:
+        children = []
+    for child in children:
+        total += _expanded_size(child, sizes)
+        if total > MAX_YAML_NODES:
+            break
+    sizes[id(node)] = total
+    return total
 
 
 def _cut_by_comment(lines: list[str], key: str, key_node: yaml.Node, node: yaml.Node,
@@ -409,8 +437,23 @@ def _quick_construct(loader: Any, node: yaml.MappingNode) -> dict[Any, Any] | No
     return data if len(set(nodes)) == len(nodes) else None
 
 
+MAX_ARTICLE_BYTES = 4 * 1024 * 1024
+"""A news article's text is kilobytes; 4 MB is a document pasted whole (a 50 MB file
+took minutes to build a 66 MB page nobody can load on a phone)."""
+MAX_YAML_NODES = 10_000
+"""Values in a front matter once YAML's aliases are expanded (nine levels of `*a` make
+a billion: gigabytes, minutes)."""
+
+
 def parse(data: bytes, path: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """One file's bytes -> Article, or None with the problems that prevent it."""
+    if len(data) > MAX_ARTICLE_BYTES:
+        return None, [Problem(path, None, None,
+                              msg("the file is {size:.1f} MB: too big for one article",
+                                  size=len(data) / 1024 / 1024),
+                              msg("at most {limit} MB of text; a long document is better "
+                                  "linked as a PDF beside the article",
+                                  limit=MAX_ARTICLE_BYTES // 1024 // 1024))]
     text, problems = decode(data, path)
     if text is None:
         return None, problems
