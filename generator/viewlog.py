@@ -512,6 +512,10 @@ def _epoch(text: str) -> int | None:
     number = _MONTHS.get(month.lower())
     if number is None:
         return None
+    # timegm rolls impossible times over (31/Feb is 2/Mar): such a line is malformed.
+    if not (1 <= int(day) <= calendar.monthrange(int(year), number)[1]
+            and int(hour) < 24 and int(minute) < 60 and int(second) <= 60):
+        return None
     try:
         local = calendar.timegm((int(year), number, int(day), int(hour), int(minute),
                                  int(second), 0, 0, 0))

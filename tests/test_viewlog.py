@@ -628,3 +628,19 @@ def test_cli_reports_a_log_it_could_not_read_whole(site, tmp_path):
     out = import_logs(site, cut)
     assert f"peringatan: {cut}: " in out and "dihitung sampai bagian yang terputus" in out
     assert views_of(site, "rapat") > 1234573
+
+
+@pytest.mark.parametrize("stamp", ["31/Feb/2024:10:00:00 +0700", "30/Feb/2023:10:00:00 +0700",
+                                   "29/Feb/2023:10:00:00 +0700", "06/Sep/2024:24:00:00 +0700",
+                                   "06/Sep/2024:10:61:00 +0700", "00/Sep/2024:10:00:00 +0700"])
+def test_an_impossible_time_is_malformed_not_a_view(tmp_path: Path, stamp: str) -> None:
+    """Issue 20: 31/Feb/2024 was counted (as 2 March)."""
+    log = tmp_path / "access.log"
+    log.write_text(f'10.0.0.1 - - [{stamp}] "GET /berita/rapat/ HTTP/1.1" 200 512 "-" '
+                   f'"{CHROME}"\n', encoding="utf-8")
+    counts = count_views([log])
+    assert counts.total == 0 and counts.malformed == 1
+    leap = tmp_path / "leap.log"
+    leap.write_text(f'10.0.0.1 - - [29/Feb/2024:10:00:00 +0700] "GET /berita/rapat/ '
+                    f'HTTP/1.1" 200 512 "-" "{CHROME}"\n', encoding="utf-8")
+    assert count_views([leap]).total == 1
