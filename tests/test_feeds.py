@@ -138,15 +138,16 @@ def test_feed_length_defaults_to_20(make_site) -> None:
 
 
 def test_odd_characters_cannot_break_a_feed(make_site) -> None:
-    # YAML escapes: a quote, and a control character XML 1.0 cannot hold.
-    title = r'"\"Kutip\" & <b>tebal</b> ]]> \x01 </script>"'
+    # A YAML escape (a quote); a control character XML 1.0 cannot hold, in the body (in
+    # the front matter it is an error: test_bad_input).
+    title = r'"\"Kutip\" & <b>tebal</b> ]]> </script>"'
     body = "Teks & <em>miring</em> ]]> dengan \x0b karakter aneh. [tautan](../lain/)"
     root = make_site({"content/a.md": article(title, body=body, tags='["A & B", "<C>"]')})
     run_build(root)
     for name in ("feed.xml", "atom.xml", "tag/a-b/feed.xml"):
         parsed = parse(root / "public" / name)
         entry = parsed.entries[0]
-        assert entry.title == "\"Kutip\" & <b>tebal</b> ]]>  </script>"
+        assert entry.title == "\"Kutip\" & <b>tebal</b> ]]> </script>"
         assert {t.label or t.term for t in entry.tags} == {"A & B", "<C>"}
         link = BeautifulSoup(entry.content[0].value, "html.parser").find("a")
         # Relative to the article page /berita/<slug>/, made absolute.

@@ -89,7 +89,7 @@ def test_a_build_killed_at_any_rename_is_recovered_by_the_next(
     expected = clean_build(tmp_path, edition, edited, count)
     old = clean_build(tmp_path, "many", 0, count)
     killed = 0
-    for kill_at in [0, 1, 2, 5, 13, 34]:
+    for kill_at in [0, 1, 3, 21]:
         root = write_site(tmp_path / f"site-{kill_at}", "base", count=count)
         assert berita(root).returncode == 0
         assert berita(write_site(root, "many", count=count)).returncode == 0
