@@ -8,7 +8,7 @@ exactly what is published.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -75,16 +75,18 @@ def is_third_party(address: str) -> bool:
     return bool(parts.netloc) or parts.scheme not in ("", "data", "blob")
 
 
-def _local_file(output: Path, href: str) -> Path | None:
-    """The output file a root-relative href points at, whatever the site's sub-path:
-    drops leading path segments until a file matches."""
-    path = unquote(urlsplit(href).path)
-    segments = [s for s in path.split("/") if s]
+def _candidates(href: str) -> Iterator[str]:
+    """The site files a root-relative href may name, whatever the site's sub-path: its
+    path with leading segments dropped one by one."""
+    segments = [s for s in unquote(urlsplit(href).path).split("/") if s]
     for start in range(len(segments)):
-        candidate = output.joinpath(*segments[start:])
-        if candidate.is_file():
-            return candidate
-    return None
+        yield "/".join(segments[start:])
+
+
+def _local_file(output: Path, href: str) -> Path | None:
+    """The output file a root-relative href points at."""
+    return next((output / name for name in _candidates(href) if (output / name).is_file()),
+                None)
 
 
 def measure(output: Path, page: Path) -> PageWeight:
@@ -167,12 +169,7 @@ def _asset(href: str, assets: dict[str, int]) -> str | None:
     """The site file a root-relative href names, whatever the site's sub-path."""
     if is_third_party(href):
         return None
-    segments = [s for s in unquote(urlsplit(href).path).split("/") if s]
-    for start in range(len(segments)):
-        candidate = "/".join(segments[start:])
-        if candidate in assets:
-            return candidate
-    return None
+    return next((name for name in _candidates(href) if name in assets), None)
 
 
 def _heavy(weight: PageWeight, budget: int) -> Problem:

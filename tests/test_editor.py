@@ -3,10 +3,13 @@ saving through berita's own local backend into content/."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -43,26 +46,35 @@ def test_the_editor_ships_with_berita() -> None:
     assert f"decap-cms@{editor.DECAP_VERSION}" in notice and "MIT" in notice
 
 
-@pytest.fixture
-def editing(tmp_path: Path):
-    require_chromium()
+@contextlib.contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A page of a headless Chromium, closed afterwards."""
     from playwright.sync_api import sync_playwright
 
-    root = tmp_path / "basic"
-    shutil.copytree(SITES / "basic", root)
-    server = launch(root)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
                                              args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(WAIT * 1000)
-        page.goto(server.url + "admin/")
-        page.get_by_role("button", name="Masuk").click()  # the local backend: no password
         try:
-            yield server, page
+            page = browser.new_page()
+            page.set_default_timeout(WAIT * 1000)
+            yield page
         finally:
             browser.close()
-            server.stop()
+
+
+@pytest.fixture
+def editing(tmp_path: Path):
+    require_chromium()
+    root = tmp_path / "basic"
+    shutil.copytree(SITES / "basic", root)
+    server = launch(root)
+    try:
+        with chromium_page() as page:
+            page.goto(server.url + "admin/")
+            page.get_by_role("button", name="Masuk").click()  # the local backend: no password
+            yield server, page
+    finally:
+        server.stop()
 
 
 PHOTO = SITES / "basic/content/blora/foto-raker.jpg"
@@ -258,8 +270,6 @@ def test_the_published_editor_asks_operators_to_sign_in(tmp_path: Path) -> None:
     import threading
 
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
     root = tmp_path / "basic"
     shutil.copytree(SITES / "basic", root)
     with (root / "site.toml").open("a", encoding="utf-8") as toml:
@@ -270,11 +280,7 @@ def test_the_published_editor_asks_operators_to_sign_in(tmp_path: Path) -> None:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(WAIT * 1000)
+        with chromium_page() as page:
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(f"http://127.0.0.1:{httpd.server_port}/admin/")
@@ -282,7 +288,6 @@ def test_the_published_editor_asks_operators_to_sign_in(tmp_path: Path) -> None:
             page.get_by_role("button", name="Masuk dengan GitHub").wait_for()
             assert "Gagal memuat konfigurasi" not in page.content()
             assert errors == []
-            browser.close()
     finally:
         httpd.shutdown()
 
@@ -292,7 +297,6 @@ def test_a_new_office_writes_its_first_article_in_the_browser(tmp_path: Path) ->
     """The operator's whole first day: berita init, berita serve, an article with a photo
     written in the editor, seen in the preview."""
     from click.testing import CliRunner
-    from playwright.sync_api import sync_playwright
 
     from generator.cli import main
 
@@ -304,11 +308,7 @@ def test_a_new_office_writes_its_first_article_in_the_browser(tmp_path: Path) ->
     assert created.exit_code == 0, created.output
     server = launch(root)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(WAIT * 1000)
+        with chromium_page() as page:
             page.goto(server.url + "admin/")
             page.get_by_role("button", name="Masuk").click()
             page.get_by_text("Selamat").first.wait_for()  # the example article is listed
@@ -319,7 +319,6 @@ def test_a_new_office_writes_its_first_article_in_the_browser(tmp_path: Path) ->
             assert page.locator("h1").inner_text().endswith("Rapat Pleno Terbuka")
             assert "WITA" in page.locator(".meta time").inner_text()
             assert page.locator(".hero img").evaluate("img => img.naturalWidth") > 0
-            browser.close()
     finally:
         server.stop()
     [file] = root.glob("content/kpu-kabupaten-luwu-timur/*/rapat-pleno-terbuka.md")
